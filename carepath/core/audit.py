@@ -1,0 +1,124 @@
+"""The Auditor: the one way access and change events are written, and the chain verified.
+
+Called explicitly by selectors (reads) and services (writes), never from signals, so that each
+read or change is logged where the code that does it can be seen (NHS breast screening ADR).
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from .models import (
+    GENESIS_HASH,
+    AccessEvent,
+    AuditChainHead,
+    ChainedEvent,
+    ChangeAction,
+    ChangeEvent,
+    Channel,
+)
+
+
+def _append(model: type[ChainedEvent], **fields) -> ChainedEvent:
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(name=model.chain_name)
+        event = model(seq=head.seq + 1, prev_hash=head.last_hash, **fields)
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        head.seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["seq", "last_hash"])
+    return event
+
+
+def record_access(*, actor, child, what: str, basis: str, channel: str = Channel.WEB, reason: str = "") -> AccessEvent:
+    return _append(
+        AccessEvent,
+        actor=actor,
+        actor_name=actor.get_full_name() or actor.get_username(),
+        child=child,
+        channel=channel,
+        what=what[:200],
+        basis=basis,
+        reason=reason,
+    )
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def record_change(
+    *, actor, child, record: models.Model, action: str, changes: dict | None = None
+) -> ChangeEvent:
+    """Log a change. `changes` maps field name to (old, new); for a creation, the new values."""
+    canonical = json.dumps(
+        {k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        sort_keys=True,
+        cls=DjangoJSONEncoder,
+    )
+    return _append(
+        ChangeEvent,
+        actor=actor,
+        actor_name=actor.get_full_name() or actor.get_username(),
+        child=child,
+        record_type=record._meta.label,
+        record_id=str(record.pk),
+        action=action,
+        changes=canonical,
+    )
+
+
+def record_creation(*, actor, child, record: models.Model) -> ChangeEvent:
+    values = {
+        f.name: (None, getattr(record, f.attname))
+        for f in record._meta.concrete_fields
+        if f.name not in ("id", "version")
+    }
+    return record_change(actor=actor, child=child, record=record, action=ChangeAction.CREATED, changes=values)
+
+
+@dataclass
+class ChainBreak:
+    chain: str
+    seq: int
+    problem: str
+
+
+def verify_chain(model: type[ChainedEvent], batch: int = 5000) -> tuple[int, list[ChainBreak]]:
+    """Walk a chain from its genesis; return how many events were checked and every break found."""
+    breaks: list[ChainBreak] = []
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    last_seen = 0
+    while True:
+        events = list(model.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
+        if not events:
+            break
+        for event in events:
+            checked += 1
+            if event.seq != expected_seq:
+                breaks.append(ChainBreak(model.chain_name, expected_seq, f"events {expected_seq}–{event.seq - 1} are missing"))
+            if event.prev_hash != expected_prev:
+                breaks.append(ChainBreak(model.chain_name, event.seq, "does not link to the event before it"))
+            if event.compute_hash() != event.hash:
+                breaks.append(ChainBreak(model.chain_name, event.seq, "its contents were altered after it was written"))
+            expected_prev = event.hash
+            expected_seq = event.seq + 1
+            last_seen = event.seq
+    head = AuditChainHead.objects.get(name=model.chain_name)
+    if head.seq != last_seen or head.last_hash != expected_prev:
+        breaks.append(ChainBreak(model.chain_name, head.seq, "the newest events have been removed"))
+    return checked, breaks
+
+
+def verify_all() -> dict[str, tuple[int, list[ChainBreak]]]:
+    return {m.chain_name: verify_chain(m) for m in (AccessEvent, ChangeEvent)}
+
+
+__all__ = ["record_access", "record_change", "record_creation", "verify_chain", "verify_all", "ChangeAction"]

@@ -1,0 +1,90 @@
+"""Form fields in the GOV.UK Design System's patterns: dates as day, month and year boxes, and
+error messages that say what to do. Rendered by the `govuk_field` template tag."""
+
+from datetime import date, datetime, time
+
+from django import forms
+from django.utils import timezone
+
+
+class DateInputWidget(forms.MultiWidget):
+
+    def __init__(self, attrs=None):
+        widgets = [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in range(3)]
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date entered as day, month, year; the error message names what is wrong."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, allow_future: bool = False, **kwargs):
+        self.allow_future = allow_future
+        fields = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            if self.required:
+                raise forms.ValidationError(f"Enter the {self.label.lower() if self.label else 'date'}")
+            return None
+        day, month, year = (str(v or "").strip() for v in data_list)
+        missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"The date must include a {' and '.join(missing)}")
+        try:
+            value = date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError("The date must be a real date, like 27 3 2024") from None
+        if len(year) != 4:
+            raise forms.ValidationError("The year must be 4 numbers, like 2024")
+        if not self.allow_future and value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+
+class DateTimeInputWidget(forms.MultiWidget):
+
+    def __init__(self, attrs=None):
+        widgets = [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in range(5)]
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime):
+            local = timezone.localtime(value)
+            return [local.day, local.month, local.year, f"{local.hour:02d}", f"{local.minute:02d}"]
+        return [None] * 5
+
+
+class GovukDateTimeField(forms.MultiValueField):
+    """A date and a 24-hour time, entered in separate boxes."""
+
+    widget = DateTimeInputWidget
+
+    def __init__(self, **kwargs):
+        fields = [forms.CharField(required=False) for _ in range(5)]
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            if self.required:
+                raise forms.ValidationError(f"Enter the {self.label.lower() if self.label else 'date and time'}")
+            return None
+        day_part = GovukDateField(label=self.label, allow_future=True).compress(data_list[:3])
+        hour, minute = (str(v or "").strip() for v in data_list[3:5])
+        if not hour or not minute:
+            raise forms.ValidationError("Enter the time, like 14 and 30 for 2:30pm")
+        try:
+            moment = time(int(hour), int(minute))
+        except ValueError:
+            raise forms.ValidationError("The time must be a real time in 24-hour format, like 14 30") from None
+        value = timezone.make_aware(datetime.combine(day_part, moment))
+        if value > timezone.now():
+            raise forms.ValidationError("The date and time must be in the past")
+        return value

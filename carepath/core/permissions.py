@@ -1,0 +1,92 @@
+"""Roles, the functions they grant, and the scopes that grant records.
+
+Deny by default: a role has only the functions listed for it, and a user sees only the children
+their scope covers (see people.selectors.child_access_decision). The tables are data so that an
+authority's information-governance lead can read them, and so that the access matrix test can
+iterate over every role and scope.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    HEAD_OF_SERVICE = "head_of_service", "Service manager or head of service"
+    DIRECTOR = "director", "Director of children's services"
+    LEGAL_PANEL_MEMBER = "legal_panel_member", "Legal gateway panel member"
+    SOLICITOR = "solicitor", "Local authority solicitor"
+    QA_AUDITOR = "qa_auditor", "Quality assurance auditor"
+    IRO = "iro", "Independent reviewing officer or CP chair"
+    PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
+    PARTNER_REFERRER = "partner_referrer", "Partner-agency referrer"
+    INSPECTOR = "inspector", "Inspector (read-only)"
+    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+
+
+class Scope(models.TextChoices):
+    """Which children's records a user's role functions apply to."""
+
+    NONE = "none", "No children's records"
+    ALLOCATED = "allocated", "Children allocated to them"
+    TEAM = "team", "Children of their team"
+    SERVICE = "service", "Children of their service"
+    AUTHORITY = "authority", "Every child in the authority"
+
+
+class Function(models.TextChoices):
+    VIEW_CHILD_RECORD = "view_child_record", "See children's records"
+    RECORD_CASEWORK = "record_casework", "Record casework (visits, case notes)"
+    EDIT_CHILD_DETAILS = "edit_child_details", "Change a child's details"
+    VIEW_RECORD_ACCESS = "view_record_access", "See who has seen or changed a child's record"
+    VIEW_TEAM = "view_team", "See a team's children and caseloads"
+    VIEW_SERVICE = "view_service", "See a service's teams and children"
+    BREAK_GLASS = "break_glass", "Open a record outside their scope, with a reason"
+    SUBMIT_CONTACT = "submit_contact", "Submit a contact about a child to the front door"
+    VIEW_ACCESS_REPORTS = "view_access_reports", "See break-glass and access reports"
+    MANAGE_USERS = "manage_users", "Manage user accounts"
+
+
+F = Function
+_READ = {F.VIEW_CHILD_RECORD}
+
+ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
+    Role.SOCIAL_WORKER: frozenset(_READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.BREAK_GLASS}),
+    Role.TEAM_MANAGER: frozenset(
+        _READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.BREAK_GLASS}
+    ),
+    Role.HEAD_OF_SERVICE: frozenset(
+        _READ | {F.RECORD_CASEWORK, F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.BREAK_GLASS}
+    ),
+    Role.DIRECTOR: frozenset(
+        _READ | {F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_ACCESS_REPORTS}
+    ),
+    Role.LEGAL_PANEL_MEMBER: frozenset(_READ),
+    Role.SOLICITOR: frozenset(_READ),
+    Role.QA_AUDITOR: frozenset(_READ),
+    Role.IRO: frozenset(_READ | {F.RECORD_CASEWORK}),
+    Role.PERFORMANCE_ANALYST: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
+    Role.PARTNER_REFERRER: frozenset({F.SUBMIT_CONTACT}),
+    Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
+    Role.SYSTEM_ADMINISTRATOR: frozenset({F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS}),
+}
+
+# The scope a new account of each role gets unless an administrator chooses another.
+DEFAULT_SCOPE: dict[str, str] = {
+    Role.SOCIAL_WORKER: Scope.ALLOCATED,
+    Role.TEAM_MANAGER: Scope.TEAM,
+    Role.HEAD_OF_SERVICE: Scope.SERVICE,
+    Role.DIRECTOR: Scope.AUTHORITY,
+    Role.LEGAL_PANEL_MEMBER: Scope.AUTHORITY,
+    Role.SOLICITOR: Scope.ALLOCATED,
+    Role.QA_AUDITOR: Scope.AUTHORITY,
+    Role.IRO: Scope.ALLOCATED,
+    Role.PERFORMANCE_ANALYST: Scope.AUTHORITY,
+    Role.PARTNER_REFERRER: Scope.NONE,
+    Role.INSPECTOR: Scope.AUTHORITY,
+    Role.SYSTEM_ADMINISTRATOR: Scope.NONE,
+}
+
+
+def role_has_function(role: str, function: str) -> bool:
+    return function in ROLE_FUNCTIONS.get(role, frozenset())

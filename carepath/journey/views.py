@@ -1,0 +1,133 @@
+"""Pages about one child. Every page reads the child through people.selectors.child_for_reading,
+which checks access and logs the read; the child's status banner is on every page (F22)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from carepath.core.concurrency import EditConflict
+from carepath.core.models import AccessEvent, ChangeEvent
+from carepath.core.permissions import Function
+from carepath.people import services as people_services
+from carepath.people.models import Child
+from carepath.people.selectors import child_access_decision, child_for_reading
+
+from . import selectors, services
+from .forms import CaseNoteForm, ChildDetailsForm, VisitForm
+
+
+def _child_page(request, child: Child, template: str, decision, **context):
+    context.update(
+        child=child,
+        access_basis=decision.basis,
+        can_record=request.user.can(Function.RECORD_CASEWORK)
+        and child_access_decision(request.user, child, Function.RECORD_CASEWORK).allowed,
+        can_edit=child_access_decision(request.user, child, Function.EDIT_CHILD_DETAILS).allowed,
+        can_see_access=request.user.can(Function.VIEW_RECORD_ACCESS),
+    )
+    return render(request, template, context)
+
+
+@login_required
+def child_summary(request, child_id):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Summary")
+    episodes = selectors.open_episodes(child)
+    recent = selectors.timeline_for(child)[:8]
+    return _child_page(request, child, "journey/child_summary.html", decision, episodes=episodes, recent=recent,
+                       tab="summary")
+
+
+@login_required
+def child_timeline(request, child_id):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Journey timeline")
+    entries = selectors.timeline_for(child)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return _child_page(request, child, "journey/child_timeline.html", decision, entries=page, tab="journey")
+
+
+@login_required
+def child_people(request, child_id):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="People around the child")
+    relationships = child.relationships.select_related("person").order_by("-has_parental_responsibility", "kind")
+    siblings = child.family.children.exclude(pk=child.pk) if child.family_id else Child.objects.none()
+    professionals = child.professional_involvements.select_related("professional__agency").filter(ended_on__isnull=True)
+    # Siblings are listed by name only; opening one is a separate, separately checked read.
+    return _child_page(request, child, "journey/child_people.html", decision, relationships=relationships,
+                       siblings=siblings.only("public_id", "first_name", "last_name", "date_of_birth"),
+                       professionals=professionals, tab="people")
+
+
+@login_required
+def child_allocations(request, child_id):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Allocation history")
+    allocations = child.allocations.select_related("worker", "team").order_by("-started_on")
+    worker_changes = max(0, allocations.filter(kind="social_worker").count() - 1)
+    return _child_page(request, child, "journey/child_allocations.html", decision, allocations=allocations,
+                       worker_changes=worker_changes, tab="allocations")
+
+
+@login_required
+def child_record_access(request, child_id):
+    if not request.user.can(Function.VIEW_RECORD_ACCESS):
+        raise PermissionDenied("Your role does not allow you to see who has opened this record.")
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Who has seen or changed this record")
+    reads = Paginator(AccessEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(request.GET.get("reads"))
+    changes = Paginator(ChangeEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(request.GET.get("changes"))
+    return _child_page(request, child, "journey/child_record_access.html", decision, reads=reads, changes=changes,
+                       tab="access")
+
+
+@login_required
+def child_details_edit(request, child_id):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Edit details")
+    if not child_access_decision(request.user, child, Function.EDIT_CHILD_DETAILS).allowed:
+        raise PermissionDenied("Your role does not allow you to change this child's details.")
+    form = ChildDetailsForm(request.POST or None, instance_child=child)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("version")
+        try:
+            people_services.child_details_update(actor=request.user, child=child, expected_version=expected, **data)
+        except EditConflict as error:
+            # Keep what they typed; show what the other person saved.
+            conflict = error.record
+            form.add_error(None, "Someone else changed these details while you were editing. Your changes have not "
+                                 "been saved. Check their changes below, then save again to keep yours.")
+            form.data = form.data.copy()
+            form.data["version"] = conflict.version
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The child's details have been saved.")
+            return redirect("journey:child", child_id=child.public_id)
+    return _child_page(request, child, "journey/child_details_edit.html", decision, form=form, conflict=conflict,
+                       tab="summary")
+
+
+def _record_form(request, child_id, what, form_class, create, template, success):
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what=what)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            create(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success)
+            return redirect("journey:child-timeline", child_id=child.public_id)
+    return _child_page(request, child, template, decision, form=form, tab="journey")
+
+
+@login_required
+def case_note_new(request, child_id):
+    return _record_form(request, child_id, "Add a case note", CaseNoteForm, services.case_note_create,
+                        "journey/case_note_form.html", "The case note has been added.")
+
+
+@login_required
+def visit_new(request, child_id):
+    return _record_form(request, child_id, "Record a visit", VisitForm, services.visit_create,
+                        "journey/visit_form.html", "The visit has been recorded.")

@@ -1,0 +1,94 @@
+"""Writes about people: each service is one transaction and logs its change."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from carepath.core import audit
+from carepath.core.audit import ChangeAction
+from carepath.core.concurrency import save_if_unchanged
+from carepath.core.permissions import Function
+
+from .models import Allocation, BreakGlassAccess, Child, Team, User
+from .selectors import child_access_decision
+
+EDITABLE_CHILD_FIELDS = [
+    "first_name", "last_name", "preferred_name", "date_of_birth", "expected_date_of_birth", "sex",
+    "ethnicity", "first_language", "postcode", "upn",
+]
+
+
+def child_details_update(*, actor: User, child: Child, expected_version: int, **changes) -> Child:
+    """Change a child's details, refusing if someone else saved since `expected_version`."""
+    decision = child_access_decision(actor, child, Function.EDIT_CHILD_DETAILS)
+    if not decision.allowed:
+        raise PermissionDenied(decision.refusal)
+    unknown = set(changes) - set(EDITABLE_CHILD_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    before = {name: getattr(child, name) for name in changes}
+    for name, value in changes.items():
+        setattr(child, name, value)
+    child.full_clean(exclude=["allocated_worker", "allocated_team", "family", "recorded_by"])
+    diff = {k: (before[k], v) for k, v in changes.items() if before[k] != v}
+    with transaction.atomic():
+        save_if_unchanged(child, expected_version=expected_version, fields=list(changes))
+        if diff:
+            audit.record_change(actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff)
+    return child
+
+
+def allocation_change(
+    *, actor: User, child: Child, worker: User, team: Team | None = None, started_on: date,
+    end_reason: str = Allocation.EndReason.MANAGE, kind: str = Allocation.Kind.SOCIAL_WORKER,
+) -> Allocation:
+    """Allocate a worker, ending the current allocation of the same kind with a reason (F06)."""
+    team = team or worker.team
+    if team is None:
+        raise ValidationError({"worker": "This worker is not in a team, so cannot be allocated."})
+    with transaction.atomic():
+        current = Allocation.objects.select_for_update().filter(child=child, kind=kind, ended_on__isnull=True).first()
+        if current:
+            if current.worker_id == worker.pk:
+                raise ValidationError({"worker": f"{worker} is already allocated to this child."})
+            if started_on < current.started_on:
+                raise ValidationError({"started_on": "The new allocation cannot start before the current one did."})
+            current.ended_on = started_on
+            current.end_reason = end_reason
+            current.save(update_fields=["ended_on", "end_reason"])
+            audit.record_change(actor=actor, child=child, record=current, action=ChangeAction.UPDATED,
+                                changes={"ended_on": (None, started_on), "end_reason": ("", end_reason)})
+        allocation = Allocation.objects.create(
+            child=child, worker=worker, team=team, kind=kind, started_on=started_on, recorded_by=actor
+        )
+        audit.record_creation(actor=actor, child=child, record=allocation)
+        if kind == Allocation.Kind.SOCIAL_WORKER:
+            Child.objects.filter(pk=child.pk).update(allocated_worker=worker, allocated_team=team)
+            child.allocated_worker, child.allocated_team = worker, team
+    return allocation
+
+
+MIN_BREAK_GLASS_REASON = 20
+
+
+def break_glass_start(*, actor: User, child: Child, reason: str) -> BreakGlassAccess:
+    """Open a record outside the actor's scope for a limited time, with a written reason that is
+    kept with every read and reported."""
+    if not actor.can(Function.BREAK_GLASS):
+        raise PermissionDenied("Your role does not allow break-glass access.")
+    reason = reason.strip()
+    if len(reason) < MIN_BREAK_GLASS_REASON:
+        raise ValidationError(
+            {"reason": f"Explain why you need to open this record now, in at least {MIN_BREAK_GLASS_REASON} characters"}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        access = BreakGlassAccess.objects.create(
+            child=child, user=actor, reason=reason, started_at=now,
+            expires_at=now + timedelta(minutes=settings.CAREPATH_BREAK_GLASS_MINUTES),
+        )
+        audit.record_creation(actor=actor, child=child, record=access)
+    return access

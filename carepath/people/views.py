@@ -1,0 +1,123 @@
+"""Caseload, team and service pages, child search and break-glass. Thin: selectors decide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from carepath.core.permissions import Function, Role
+
+from . import selectors, services
+from .forms import BreakGlassForm, ChildSearchForm
+from .models import BreakGlassAccess, Child, Service, Team, User
+
+
+def _require(user, function):
+    if not user.can(function):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+@login_required
+def home(request):
+    """The landing page: a worker's own caseload, or the right overview for other roles."""
+    user = request.user
+    if user.role == Role.PARTNER_REFERRER:
+        return render(request, "people/partner_home.html")
+    if user.role == Role.SYSTEM_ADMINISTRATOR:
+        return render(request, "people/admin_home.html")
+    if user.role == Role.TEAM_MANAGER and user.team_id:
+        return redirect("people:team", team_id=user.team_id)
+    if user.role in (Role.HEAD_OF_SERVICE,) and user.service_id:
+        return redirect("people:service", service_id=user.service_id)
+    _require(user, Function.VIEW_CHILD_RECORD)
+    children = selectors.caseload_for(actor=user, worker=user)
+    return render(request, "people/caseload.html", {"children": children, "worker": user, "own": True})
+
+
+@login_required
+def child_search(request):
+    _require(request.user, Function.VIEW_CHILD_RECORD)
+    form = ChildSearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        visible = selectors.children_visible_to(request.user)
+        terms = q.split()
+        query = Q(case_number__iexact=q)
+        name_query = Q()
+        for term in terms:
+            name_query &= Q(first_name__istartswith=term) | Q(last_name__istartswith=term)
+        results = visible.filter(query | name_query).select_related("allocated_worker", "allocated_team")
+        results = Paginator(results.order_by("last_name", "first_name"), 25).get_page(request.GET.get("page"))
+        # Someone who may break the glass can find a record outside their scope by its exact
+        # case number, and only by that, so that browsing other children is not possible.
+        if not results.object_list and request.user.can(Function.BREAK_GLASS):
+            outside = Child.objects.filter(case_number__iexact=q).first()
+            if outside is not None:
+                return render(request, "people/child_search.html", {"form": form, "results": results, "outside": outside})
+    return render(request, "people/child_search.html", {"form": form, "results": results})
+
+
+@login_required
+def teams(request):
+    _require(request.user, Function.VIEW_TEAM)
+    visible = selectors.teams_visible_to(request.user).order_by("service__name", "name")
+    services = Service.objects.filter(teams__in=visible).distinct().order_by("name")
+    return render(request, "people/teams.html", {"teams": visible, "services": services})
+
+
+@login_required
+def team_detail(request, team_id):
+    team = get_object_or_404(Team.objects.select_related("service", "manager"), pk=team_id)
+    if not selectors.team_visible_to(request.user, team):
+        raise PermissionDenied("You cannot see this team.")
+    rows = selectors.team_caseloads(actor=request.user, team=team)
+    children = Paginator(selectors.team_children(actor=request.user, team=team), 50).get_page(request.GET.get("page"))
+    return render(request, "people/team.html", {"team": team, "rows": rows, "children": children})
+
+
+@login_required
+def worker_caseload(request, team_id, worker_id):
+    team = get_object_or_404(Team, pk=team_id)
+    if not selectors.team_visible_to(request.user, team):
+        raise PermissionDenied("You cannot see this team.")
+    worker = get_object_or_404(User, pk=worker_id, team=team)
+    children = selectors.caseload_for(actor=request.user, worker=worker)
+    return render(request, "people/caseload.html", {"children": children, "worker": worker, "team": team, "own": False})
+
+
+@login_required
+def service_detail(request, service_id):
+    service = get_object_or_404(Service, pk=service_id)
+    rows = selectors.service_summary(actor=request.user, service=service)
+    totals = {k: sum(r[k] for r in rows) for k in ("total", "cp", "cla", "cin", "unallocated", "workers", "agency")}
+    return render(request, "people/service.html", {"service": service, "rows": rows, "totals": totals})
+
+
+@login_required
+def break_glass(request, child_id):
+    child = get_object_or_404(Child, public_id=child_id)
+    _require(request.user, Function.BREAK_GLASS)
+    if selectors.child_access_decision(request.user, child).allowed:
+        return redirect("journey:child", child_id=child.public_id)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_start(actor=request.user, child=child, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.warning(request, "You have opened this record with break-glass access. Your reason has been recorded and will be reviewed.")
+            return redirect("journey:child", child_id=child.public_id)
+    return render(request, "people/break_glass.html", {"form": form, "child_id": child.public_id, "case_number": child.case_number})
+
+
+@login_required
+def break_glass_report(request):
+    _require(request.user, Function.VIEW_ACCESS_REPORTS)
+    accesses = Paginator(
+        BreakGlassAccess.objects.select_related("user", "child").order_by("-started_at"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "people/break_glass_report.html", {"accesses": accesses})
