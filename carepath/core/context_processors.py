@@ -12,6 +12,8 @@ def navigation(request):
         items.append(("people:child-search", "Find a child"))
     if user.can(Function.VIEW_TEAM):
         items.append(("people:teams", "Teams"))
+    if user.can(Function.MANAGE_USERS):
+        items.append(("people:accounts", "Accounts"))
     if user.can(Function.VIEW_ACCESS_REPORTS):
         items.append(("people:break-glass-report", "Break-glass report"))
     return {"nav_items": items}

@@ -92,3 +92,62 @@ def break_glass_start(*, actor: User, child: Child, reason: str) -> BreakGlassAc
         )
         audit.record_creation(actor=actor, child=child, record=access)
     return access
+
+
+ACCOUNT_FIELDS = ["role", "scope", "team", "job_title", "employment_type", "newly_qualified",
+                  "social_work_england_number", "two_factor_required"]
+
+
+def user_update(*, actor: User, user: User, expected_version_stamp: str, **changes) -> User:
+    """An administrator changes an account: role, scope, team, whether two-factor is required.
+    `expected_version_stamp` is the account's state when the form was opened (see account_stamp),
+    so two administrators cannot silently overwrite each other."""
+    if not actor.can(Function.MANAGE_USERS):
+        raise PermissionDenied("Your role does not allow you to manage accounts.")
+    unknown = set(changes) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if account_stamp(locked) != expected_version_stamp:
+            from carepath.core.concurrency import EditConflict
+
+            raise EditConflict(locked)
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.service_id = locked.team.service_id if locked.team_id else locked.service_id
+        locked.save()
+        diff = {k: (before[k], v) for k, v in changes.items() if before[k] != v}
+        if diff:
+            audit.record_change(actor=actor, child=None, record=locked, action=ChangeAction.UPDATED, changes=diff)
+    return locked
+
+
+def user_mark_leaver(*, actor: User, user: User, left_on: date) -> User:
+    """Disable a leaver's account. Their records, allocations history and audit trail are kept."""
+    if not actor.can(Function.MANAGE_USERS):
+        raise PermissionDenied("Your role does not allow you to manage accounts.")
+    if user.pk == actor.pk:
+        raise ValidationError({"left_on": "You cannot disable your own account"})
+    with transaction.atomic():
+        open_allocations = Allocation.objects.filter(worker=user, ended_on__isnull=True).count()
+        if open_allocations:
+            raise ValidationError(
+                {"left_on": f"{user} still has {open_allocations} open allocation{'s' if open_allocations != 1 else ''}. "
+                            "Reallocate those children first"}
+            )
+        user.is_active = False
+        user.left_on = left_on
+        user.save(update_fields=["is_active", "left_on"])
+        audit.record_change(actor=actor, child=None, record=user, action=ChangeAction.UPDATED,
+                            changes={"is_active": (True, False), "left_on": (None, left_on)})
+    return user
+
+
+def account_stamp(user: User) -> str:
+    """A fingerprint of the editable account fields, for optimistic locking of account edits."""
+    import hashlib
+
+    values = "|".join(str(getattr(user, name + ("_id" if name == "team" else ""))) for name in ACCOUNT_FIELDS)
+    return hashlib.sha256(f"{values}|{user.is_active}".encode()).hexdigest()[:16]

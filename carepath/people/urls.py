@@ -11,5 +11,7 @@ urlpatterns = [
     path("teams/<int:team_id>/workers/<int:worker_id>/", views.worker_caseload, name="worker-caseload"),
     path("services/<int:service_id>/", views.service_detail, name="service"),
     path("children/<uuid:child_id>/break-glass/", views.break_glass, name="break-glass"),
+    path("accounts/", views.accounts, name="accounts"),
+    path("accounts/<int:user_id>/", views.account_edit, name="account"),
     path("break-glass-report/", views.break_glass_report, name="break-glass-report"),
 ]

@@ -121,3 +121,59 @@ def break_glass_report(request):
         BreakGlassAccess.objects.select_related("user", "child").order_by("-started_at"), 50
     ).get_page(request.GET.get("page"))
     return render(request, "people/break_glass_report.html", {"accesses": accesses})
+
+
+# ---------------------------------------------------------------------------------------------
+# Account management (system administrators)
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def accounts(request):
+    _require(request.user, Function.MANAGE_USERS)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    users = Paginator(
+        User.objects.select_related("team").order_by("-is_active", "last_name", "first_name"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "people/accounts.html", {"users": users, "with_device": with_device})
+
+
+@login_required
+def account_edit(request, user_id):
+    _require(request.user, Function.MANAGE_USERS)
+    from carepath.core.concurrency import EditConflict
+
+    from .forms import AccountForm, LeaverForm
+
+    account = get_object_or_404(User, pk=user_id)
+    initial = {name: getattr(account, name) for name in services.ACCOUNT_FIELDS}
+    initial["team"] = account.team_id
+    initial["stamp"] = services.account_stamp(account)
+    form = AccountForm(request.POST or None, initial=initial, prefix="account")
+    leaver_form = LeaverForm(request.POST if "leaver-left_on_0" in request.POST else None, prefix="leaver")
+    if request.method == "POST" and "leaver-left_on_0" in request.POST:
+        if leaver_form.is_valid():
+            try:
+                services.user_mark_leaver(actor=request.user, user=account, left_on=leaver_form.cleaned_data["left_on"])
+            except ValidationError as error:
+                leaver_form.add_error(None, error)
+            else:
+                messages.success(request, f"{account}'s account is disabled. Their history is kept.")
+                return redirect("people:accounts")
+        form = AccountForm(initial=initial, prefix="account")
+    elif request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        stamp = data.pop("stamp")
+        try:
+            services.user_update(actor=request.user, user=account, expected_version_stamp=stamp, **data)
+        except EditConflict:
+            form.add_error(None, "Someone else changed this account while you were editing. Your changes have not "
+                                 "been saved: check the account and save again.")
+            form.data = form.data.copy()
+            form.data["account-stamp"] = services.account_stamp(User.objects.get(pk=account.pk))
+        else:
+            messages.success(request, f"{account}'s account has been saved.")
+            return redirect("people:accounts")
+    return render(request, "people/account_edit.html", {"account": account, "form": form, "leaver_form": leaver_form})
