@@ -88,3 +88,13 @@ class GovukDateTimeField(forms.MultiValueField):
         if value > timezone.now():
             raise forms.ValidationError("The date and time must be in the past")
         return value
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form: on the field it names where the form has that
+    field, otherwise at the top of the form, so no message is lost and nothing crashes."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

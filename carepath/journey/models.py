@@ -421,7 +421,10 @@ class LookedAfterEpisode(DatedRecord):
                 name="episode_ends_after_start",
             ),
             # Validator rule 378: placed with parents cannot be under section 20.
-            models.CheckConstraint(condition=~Q(legal_status="V2", placement_type="P1"), name="no_p1_with_v2"),
+            models.CheckConstraint(
+                condition=~Q(legal_status=codes.LegalStatus.SECTION_20, placement_type=codes.PlacementType.P1),
+                name="no_p1_with_v2",
+            ),
         ]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from carepath.core import codes
 from carepath.people.models import Child, ChildStatus
 
 from . import models as m
@@ -112,7 +113,7 @@ def timeline_for(child: Child) -> list[TimelineEntry]:
         add(TimelineEntry(ep.start_date, "Looked after", ep.get_reason_new_episode_display(),
                           f"{ep.get_legal_status_display()} ({ep.legal_status}); {ep.get_placement_type_display()}",
                           ep.recorded_at))
-        if ep.end_date and ep.reason_ceased != "X1":
+        if ep.end_date and ep.reason_ceased != codes.ReasonEpisodeCeased.NEW_EPISODE:
             add(TimelineEntry(ep.end_date, "Looked after", "Stopped being looked after", ep.get_reason_ceased_display(),
                               ep.recorded_at))
     for r in child.looked_after_reviews.all():

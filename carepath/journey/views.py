@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from carepath.core.concurrency import EditConflict
+from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import AccessEvent, ChangeEvent
 from carepath.core.permissions import Function
 from carepath.people import services as people_services
@@ -99,7 +100,7 @@ def child_details_edit(request, child_id):
             form.data = form.data.copy()
             form.data["version"] = conflict.version
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The child's details have been saved.")
             return redirect("journey:child", child_id=child.public_id)
@@ -114,7 +115,7 @@ def _record_form(request, child_id, what, form_class, create, template, success)
         try:
             create(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("journey:child-timeline", child_id=child.public_id)

@@ -32,6 +32,15 @@ def child_details_update(*, actor: User, child: Child, expected_version: int, **
     before = {name: getattr(child, name) for name in changes}
     for name, value in changes.items():
         setattr(child, name, value)
+    # The DfE rules about a child's own details (e.g. an unborn child's sex is U), in plain English,
+    # before the database constraints would refuse the same thing less helpfully.
+    from carepath.journey.integrity import violations_for
+
+    problems = violations_for(child)
+    if problems:
+        for name in changes:
+            setattr(child, name, before[name])
+        raise ValidationError({v.field: v.message for v in problems})
     child.full_clean(exclude=["allocated_worker", "allocated_team", "family", "recorded_by"])
     diff = {k: (before[k], v) for k, v in changes.items() if before[k] != v}
     with transaction.atomic():

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from carepath.core.govuk_forms import add_service_errors
 from carepath.core.permissions import Function, Role
 
 from . import selectors, services
@@ -107,7 +108,7 @@ def break_glass(request, child_id):
         try:
             services.break_glass_start(actor=request.user, child=child, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.warning(request, "You have opened this record with break-glass access. Your reason has been recorded and will be reviewed.")
             return redirect("journey:child", child_id=child.public_id)
@@ -158,7 +159,7 @@ def account_edit(request, user_id):
             try:
                 services.user_mark_leaver(actor=request.user, user=account, left_on=leaver_form.cleaned_data["left_on"])
             except ValidationError as error:
-                leaver_form.add_error(None, error)
+                add_service_errors(leaver_form, error)
             else:
                 messages.success(request, f"{account}'s account is disabled. Their history is kept.")
                 return redirect("people:accounts")
