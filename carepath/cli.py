@@ -11,6 +11,9 @@ def main() -> None:
 
     argv = sys.argv[:]
     argv[0] = "carepath"
+    # Django names commands after their modules (verify_audit); accept the hyphenated spelling too.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 

@@ -59,6 +59,8 @@ class ChainedEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["-seq"]
+        # Related-object access uses the base manager; make that one append-only too.
+        base_manager_name = "objects"
 
     def payload(self) -> str:
         data = {

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from carepath.core import audit
 from carepath.core.audit import ChangeAction
-from carepath.core.concurrency import save_if_unchanged
+from carepath.core.concurrency import EditConflict, save_if_unchanged
 from carepath.core.permissions import Function
 
 from .models import Allocation, BreakGlassAccess, Child, Team, User
@@ -38,15 +38,19 @@ def child_details_update(*, actor: User, child: Child, expected_version: int, **
 
     problems = violations_for(child)
     if problems:
-        for name in changes:
-            setattr(child, name, before[name])
+        child.refresh_from_db()
         raise ValidationError({v.field: v.message for v in problems})
-    child.full_clean(exclude=["allocated_worker", "allocated_team", "family", "recorded_by"])
     diff = {k: (before[k], v) for k, v in changes.items() if before[k] != v}
-    with transaction.atomic():
-        save_if_unchanged(child, expected_version=expected_version, fields=list(changes))
-        if diff:
-            audit.record_change(actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff)
+    try:
+        child.full_clean(exclude=["allocated_worker", "allocated_team", "family", "recorded_by"])
+        with transaction.atomic():
+            save_if_unchanged(child, expected_version=expected_version, fields=list(changes))
+            if diff:
+                audit.record_change(actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff)
+    except (EditConflict, ValidationError):
+        # The caller's object must not go on showing values that were not saved.
+        child.refresh_from_db()
+        raise
     return child
 
 

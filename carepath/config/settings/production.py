@@ -13,7 +13,9 @@ if not os.environ.get("CAREPATH_ALLOWED_HOSTS"):
     raise ImproperlyConfigured("CAREPATH_ALLOWED_HOSTS must be set in production.")
 DEBUG = False
 SECURE_SSL_REDIRECT = os.environ.get("CAREPATH_SSL_REDIRECT", "1") == "1"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when told a proxy that sets it stands in front.
+if os.environ.get("CAREPATH_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
