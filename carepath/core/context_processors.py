@@ -1,14 +1,19 @@
-from carepath.core.permissions import Function
+from django.conf import settings
+
+from carepath.core.permissions import Function, Role
 
 
 def navigation(request):
-    """The service navigation links the signed-in user's role allows."""
+    """The service navigation links the signed-in user's role allows, and the phase banner."""
+    banner = {"phase_banner": settings.CAREPATH_PHASE_BANNER}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], **banner}
     items = []
     if user.can(Function.VIEW_CHILD_RECORD):
-        items.append(("people:home", "My caseload"))
+        # Home is the caseload for workers, and the team or service page for their managers.
+        home_label = {Role.TEAM_MANAGER: "My team", Role.HEAD_OF_SERVICE: "My service"}.get(user.role, "My caseload")
+        items.append(("people:home", home_label))
         items.append(("people:child-search", "Find a child"))
     if user.can(Function.VIEW_TEAM):
         items.append(("people:teams", "Teams"))
@@ -16,4 +21,4 @@ def navigation(request):
         items.append(("people:accounts", "Accounts"))
     if user.can(Function.VIEW_ACCESS_REPORTS):
         items.append(("people:break-glass-report", "Break-glass report"))
-    return {"nav_items": items}
+    return {"nav_items": items, **banner}

@@ -9,7 +9,8 @@ from . import models as m
 
 class CaseNoteForm(forms.Form):
     happened_at = GovukDateTimeField(
-        label="When did this happen?", help_text="The date and time of the activity, not of writing it up. For example, 27 3 2024 14 30"
+        label="When did this happen?", help_text="The date and time of the activity, not of writing it up. For example, 27 3 2024 14 30",
+        error_messages={"required": "Enter when this happened"},
     )
     kind = forms.ChoiceField(label="Type of note", choices=m.CaseNote.Kind.choices, widget=forms.RadioSelect,
                              initial=m.CaseNote.Kind.CASE_NOTE)
@@ -19,7 +20,8 @@ class CaseNoteForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_at = GovukDateTimeField(label="When was the visit?", help_text="For example, 27 3 2024 14 30")
+    visited_at = GovukDateTimeField(label="When was the visit?", help_text="For example, 27 3 2024 14 30",
+                                    error_messages={"required": "Enter the date and time of the visit"})
     kind = forms.ChoiceField(label="Type of visit", choices=m.Visit.Kind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the type of visit"})
     child_seen = forms.TypedChoiceField(

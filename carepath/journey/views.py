@@ -109,7 +109,11 @@ def child_details_edit(request, child_id):
 
 
 def _record_form(request, child_id, what, form_class, create, template, success):
+    if not request.user.can(Function.RECORD_CASEWORK):
+        raise PermissionDenied("Your role does not allow you to record on a child's record.")
     child, decision = child_for_reading(actor=request.user, public_id=child_id, what=what)
+    if not child_access_decision(request.user, child, Function.RECORD_CASEWORK).allowed:
+        raise PermissionDenied("You cannot record on this child's record.")
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

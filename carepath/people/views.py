@@ -37,28 +37,33 @@ def home(request):
     return render(request, "people/caseload.html", {"children": children, "worker": user, "own": True})
 
 
+SEARCH_LIMIT = 50
+
+
 @login_required
 def child_search(request):
+    """Search by name or case number. The form is POSTed so that no name or case number appears in a
+    URL (browser history, server and proxy logs)."""
     _require(request.user, Function.VIEW_CHILD_RECORD)
-    form = ChildSearchForm(request.GET or None)
-    results = None
-    if form.is_valid():
+    form = ChildSearchForm(request.POST or None)
+    context = {"form": form, "results": None}
+    if request.method == "POST" and form.is_valid():
         q = form.cleaned_data["q"].strip()
-        visible = selectors.children_visible_to(request.user)
-        terms = q.split()
-        query = Q(case_number__iexact=q)
         name_query = Q()
-        for term in terms:
+        for term in q.split():
             name_query &= Q(first_name__istartswith=term) | Q(last_name__istartswith=term)
-        results = visible.filter(query | name_query).select_related("allocated_worker", "allocated_team")
-        results = Paginator(results.order_by("last_name", "first_name"), 25).get_page(request.GET.get("page"))
+        matches = list(
+            selectors.children_visible_to(request.user)
+            .filter(Q(case_number__iexact=q) | name_query)
+            .select_related("allocated_worker", "allocated_team")
+            .order_by("last_name", "first_name")[: SEARCH_LIMIT + 1]
+        )
+        context.update(results=matches[:SEARCH_LIMIT], more_results=len(matches) > SEARCH_LIMIT)
         # Someone who may break the glass can find a record outside their scope by its exact
         # case number, and only by that, so that browsing other children is not possible.
-        if not results.object_list and request.user.can(Function.BREAK_GLASS):
-            outside = Child.objects.filter(case_number__iexact=q).first()
-            if outside is not None:
-                return render(request, "people/child_search.html", {"form": form, "results": results, "outside": outside})
-    return render(request, "people/child_search.html", {"form": form, "results": results})
+        if not matches and request.user.can(Function.BREAK_GLASS):
+            context["outside"] = Child.objects.filter(case_number__iexact=q).first()
+    return render(request, "people/child_search.html", context)
 
 
 @login_required

@@ -74,15 +74,15 @@ def test_head_of_service_sees_the_service_by_team_but_not_another_service(client
 
 def test_search_finds_only_children_the_user_may_see(client, world):
     client.force_login(world["worker"])
-    page = client.get("/children/", {"q": "Baker"}).content.decode()
+    page = client.post("/children/", {"q": "Baker"}).content.decode()
     assert "Noah Baker" not in page
-    page = client.get("/children/", {"q": "Adams"}).content.decode()
+    page = client.post("/children/", {"q": "Adams"}).content.decode()
     assert "Mia Adams" in page
 
 
 def test_search_by_exact_case_number_offers_break_glass_outside_scope(client, world):
     client.force_login(world["worker"])
-    page = client.get("/children/", {"q": world["east"].case_number}).content.decode()
+    page = client.post("/children/", {"q": world["east"].case_number}).content.decode()
     assert "Quinn" not in page  # existence is revealed, the name is not
     assert f"/children/{world['east'].public_id}/break-glass/" in page
 
@@ -127,3 +127,11 @@ def test_allocations_page_counts_worker_changes(client, world):
     client.force_login(world["manager"])
     page = client.get(f"/children/{child.public_id}/allocations/").content.decode()
     assert "has had 2 changes of social worker" in page
+
+
+def test_search_is_not_done_through_the_url(client, world):
+    """A name typed into search must not end up in a URL (history, logs)."""
+    client.force_login(world["worker"])
+    page = client.get("/children/", {"q": "Adams"}).content.decode()
+    assert "Mia Adams" not in page
+    assert 'method="post"' in page

@@ -135,6 +135,9 @@ CSRF_COOKIE_HTTPONLY = True
 CAREPATH_REQUIRE_TWO_FACTOR = os.environ.get("CAREPATH_REQUIRE_TWO_FACTOR", "") == "1"
 OTP_TOTP_ISSUER = "carepath"
 
+# A phase banner above every page (e.g. "Demo", "Training"); none when empty.
+CAREPATH_PHASE_BANNER = os.environ.get("CAREPATH_PHASE_BANNER", "")
+
 # Break-glass access lasts this long before a new reason is needed.
 CAREPATH_BREAK_GLASS_MINUTES = int(os.environ.get("CAREPATH_BREAK_GLASS_MINUTES", "60"))
 

@@ -1,9 +1,12 @@
 """The demo and local development: a secret key is generated and kept in the working folder."""
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR
+
+CAREPATH_PHASE_BANNER = os.environ.get("CAREPATH_PHASE_BANNER", "Demo")
 
 if not SECRET_KEY:  # noqa: F405
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from .base import *  # noqa: F403
 from .base import database_from_env
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
+CAREPATH_PHASE_BANNER = "Demo"
 DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL"))}
 # Argon2 stays configured first; tests that create many users use make_password through factories
 # with a cheap hasher placed after it, which Django accepts for verification.
