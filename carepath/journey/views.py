@@ -13,7 +13,7 @@ from carepath.core.models import AccessEvent, ChangeEvent
 from carepath.core.permissions import Function
 from carepath.people import services as people_services
 from carepath.people.models import Child
-from carepath.people.selectors import child_access_decision, child_for_reading
+from carepath.people.selectors import child_access_decision, child_for_reading, children_visible_to
 
 from . import selectors, services
 from .forms import CaseNoteForm, ChildDetailsForm, VisitForm
@@ -52,12 +52,15 @@ def child_timeline(request, child_id):
 def child_people(request, child_id):
     child, decision = child_for_reading(actor=request.user, public_id=child_id, what="People around the child")
     relationships = child.relationships.select_related("person").order_by("-has_parental_responsibility", "kind")
-    siblings = child.family.children.exclude(pk=child.pk) if child.family_id else Child.objects.none()
+    family = child.family.children.exclude(pk=child.pk) if child.family_id else Child.objects.none()
+    # Only siblings whose own records the reader may open are named; the others are counted.
+    siblings = family.filter(pk__in=children_visible_to(request.user).values("pk"))
+    hidden_siblings = family.count() - siblings.count()
     professionals = child.professional_involvements.select_related("professional__agency").filter(ended_on__isnull=True)
     # Siblings are listed by name only; opening one is a separate, separately checked read.
     return _child_page(request, child, "journey/child_people.html", decision, relationships=relationships,
                        siblings=siblings.only("public_id", "first_name", "last_name", "date_of_birth"),
-                       professionals=professionals, tab="people")
+                       hidden_siblings=hidden_siblings, professionals=professionals, tab="people")
 
 
 @login_required
@@ -82,9 +85,8 @@ def child_record_access(request, child_id):
 
 @login_required
 def child_details_edit(request, child_id):
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Edit details")
-    if not child_access_decision(request.user, child, Function.EDIT_CHILD_DETAILS).allowed:
-        raise PermissionDenied("Your role does not allow you to change this child's details.")
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Edit details",
+                                        to_use_for=Function.EDIT_CHILD_DETAILS)
     form = ChildDetailsForm(request.POST or None, instance_child=child)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -109,11 +111,8 @@ def child_details_edit(request, child_id):
 
 
 def _record_form(request, child_id, what, form_class, create, template, success):
-    if not request.user.can(Function.RECORD_CASEWORK):
-        raise PermissionDenied("Your role does not allow you to record on a child's record.")
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what=what)
-    if not child_access_decision(request.user, child, Function.RECORD_CASEWORK).allowed:
-        raise PermissionDenied("You cannot record on this child's record.")
+    child, decision = child_for_reading(actor=request.user, public_id=child_id, what=what,
+                                        to_use_for=Function.RECORD_CASEWORK)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

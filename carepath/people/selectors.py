@@ -95,15 +95,17 @@ def children_visible_to(user: User) -> QuerySet[Child]:
     granted = Exists(RestrictedRecordGrant.objects.filter(child=OuterRef("pk"), user=user, revoked_at__isnull=True))
     glass = Exists(BreakGlassAccess.objects.filter(child=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
     if user.scope == Scope.NONE:
-        return Child.objects.filter(granted | glass)
+        return Child.objects.filter((Q(is_restricted=True) & granted) | glass)
     return Child.objects.filter((Q(is_restricted=False) & in_scope) | (Q(is_restricted=True) & granted) | glass)
 
 
 def child_for_reading(
-    *, actor: User, public_id: UUID, what: str, channel: str = Channel.WEB
+    *, actor: User, public_id: UUID, what: str, channel: str = Channel.WEB, to_use_for: str | None = None
 ) -> tuple[Child, AccessDecision]:
     """Fetch a child for the actor to read, logging the read. Raises Http404 for an unknown child
-    and PermissionDenied (carrying the decision) where the actor may not see it."""
+    and PermissionDenied (carrying the decision) where the actor may not see it. `to_use_for` names a
+    further function the page needs (recording, editing); it is checked before the read is logged,
+    so a refused page leaves no access event."""
     try:
         child = Child.objects.select_related("allocated_worker", "allocated_team__service", "family").get(
             public_id=public_id
@@ -113,6 +115,10 @@ def child_for_reading(
     decision = child_access_decision(actor, child)
     if not decision.allowed:
         raise RecordAccessRefused(child=child, decision=decision)
+    if to_use_for is not None:
+        further = child_access_decision(actor, child, to_use_for)
+        if not further.allowed:
+            raise RecordAccessRefused(child=child, decision=further)
     reason = ""
     if decision.basis == AccessBasis.BREAK_GLASS:
         glass = _active_break_glass(actor, child.pk)
