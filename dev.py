@@ -36,7 +36,7 @@ def _stamp(name: str, *inputs: Path) -> tuple[Path, str]:
 
 
 def ensure_python_packages() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script tells users of older Pythons what to do)
         sys.exit("carepath needs Python 3.11 or newer.")
     if not PYTHON.exists():
         say("creating a virtual environment in .venv")
@@ -52,10 +52,19 @@ def ensure_python_packages() -> None:
 def ensure_frontend() -> None:
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("carepath needs Node.js 18 or newer (with npm) to install GOV.UK Frontend. Install it, then run this again.")
-    stamp, digest = _stamp("frontend", ROOT / "package-lock.json", ROOT / "carepath" / "core" / "static_src" / "carepath.scss")
+        sys.exit(
+            "carepath needs Node.js 18 or newer (with npm) to install GOV.UK Frontend. Install it, then run this again."
+        )
+    stamp, digest = _stamp(
+        "frontend", ROOT / "package-lock.json", ROOT / "carepath" / "core" / "static_src" / "carepath.scss"
+    )
     css = ROOT / "carepath" / "core" / "static" / "build" / "carepath.css"
-    if not stamp.exists() or stamp.read_text() != digest or not css.exists() or not (ROOT / "node_modules").exists():
+    if (
+        not stamp.exists()
+        or stamp.read_text() != digest
+        or not css.exists()
+        or not (ROOT / "node_modules").exists()
+    ):
         say("installing GOV.UK Frontend (npm ci) and building the stylesheet")
         run(npm, "ci", "--silent", "--no-audit", "--no-fund")
         css.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +82,8 @@ def main() -> None:
     if command == "setup":
         return
     if command == "demo":
-        os.execv(BIN / "carepath", [str(BIN / "carepath"), "demo", *rest])
-    os.execv(PYTHON, [str(PYTHON), str(ROOT / "scripts" / "run_tests.py"), *rest])
+        os.execv(BIN / "carepath", [str(BIN / "carepath"), "demo", *rest])  # noqa: S606
+    os.execv(PYTHON, [str(PYTHON), str(ROOT / "scripts" / "run_tests.py"), *rest])  # noqa: S606
 
 
 if __name__ == "__main__":

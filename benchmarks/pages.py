@@ -55,7 +55,7 @@ for u in workers + managers + heads:
     u.set_password(password); u.two_factor_required = False; u.save()
     entry = {{"username": u.username, "role": u.role, "team": u.team_id, "service": u.service_id}}
     if u.role == Role.SOCIAL_WORKER:
-        entry["children"] = [str(c) for c in Child.objects.filter(allocated_worker=u).values_list("public_id", flat=True)[:30]]
+        entry["children"] = [str(c) for c in Child.objects.filter(allocated_worker=u, is_restricted=False).values_list("public_id", flat=True)[:30]]
     else:
         qs = Child.objects.filter(allocated_team=u.team) if u.team_id else Child.objects.filter(allocated_team__service=u.service)
         entry["children"] = [str(c) for c in qs.exclude(is_restricted=True).values_list("public_id", flat=True)[:30]]
@@ -76,13 +76,16 @@ def prepare_users(env, password, sw, tm, hos):
 def sign_in(client: httpx.Client, username: str, password: str) -> None:
     page = client.get("/sign-in/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    r = client.post("/sign-in/", data={"username": username, "password": password, "csrfmiddlewaretoken": token},
-                    headers={"Referer": str(client.base_url) + "/sign-in/"})
+    r = client.post(
+        "/sign-in/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": str(client.base_url) + "/sign-in/"},
+    )
     if r.status_code not in (302, 303):
         raise SystemExit(f"Could not sign in {username}: {r.status_code}")
 
 
-def simulated_user(base, entry, password, deadline, results, lock, errors):
+def simulated_user(base, entry, password, deadline, results, lock, errors, think):
     rng = random.Random(entry["username"])
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
         sign_in(client, entry["username"], password)
@@ -108,6 +111,9 @@ def simulated_user(base, entry, password, deadline, results, lock, errors):
             start = time.perf_counter()
             r = client.get(path)
             elapsed = (time.perf_counter() - start) * 1000
+            if think:
+                # A person reads the page before the next click: think time around the given mean.
+                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
             with lock:
                 if r.status_code != 200 and not (choice == "caseload" and r.status_code == 302):
                     errors.append((path, r.status_code))
@@ -126,17 +132,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--children", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", default="", help="PostgreSQL URL; SQLite in a temporary folder if empty.")
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL URL; SQLite in a temporary folder if empty."
+    )
     parser.add_argument("--data-dir", default="", help="Folder for the SQLite database (kept, for --reuse).")
     parser.add_argument("--reuse", action="store_true", help="Use the existing database as it is.")
     parser.add_argument("--users", type=int, default=20, help="Concurrent simulated users (default 20).")
     parser.add_argument("--seconds", type=int, default=60, help="How long the load runs (default 60).")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="Mean seconds a user spends reading a page before the next (default 1.0; 0 = no pause, a stress test).",
+    )
     parser.add_argument("--threads", type=int, default=4, help="Threads per gunicorn worker.")
     args = parser.parse_args()
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="carepath-bench-"))
-    env = {**os.environ, "CAREPATH_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "carepath.config.settings.demo"}
+    env = {
+        **os.environ,
+        "CAREPATH_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "carepath.config.settings.demo",
+    }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     label = "PostgreSQL" if args.database_url else "SQLite"
@@ -156,10 +174,24 @@ def main() -> None:
     carepath(env, "collectstatic", "--no-input", "-v", "0")
     port = free_port()
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "gunicorn", "carepath.config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--worker-class", "gthread", "--access-logfile", "/dev/null"],
-        env=env, cwd=ROOT,
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "gunicorn",
+            "carepath.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -173,8 +205,12 @@ def main() -> None:
         errors: list = []
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=simulated_user, args=(base, u, password, deadline, results, lock, errors))
-                   for u in users]
+        threads = [
+            threading.Thread(
+                target=simulated_user, args=(base, u, password, deadline, results, lock, errors, args.think)
+            )
+            for u in users
+        ]
         for th in threads:
             th.start()
         for th in threads:
@@ -182,14 +218,20 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\n{label}: {len(users)} concurrent users for {args.seconds} s, gunicorn {args.workers}×{args.threads}")
+    print(
+        f"\n{label}: {len(users)} concurrent users for {args.seconds} s, gunicorn {args.workers}×{args.threads}"
+    )
     print(f"{'page':<10} {'requests':>9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     all_values = []
     for page, values in sorted(results.items()):
         all_values += values
-        print(f"{page:<10} {len(values):>9} {statistics.median(values):>10.1f} {percentile(values, 0.95):>8.1f} {max(values):>8.1f}")
+        print(
+            f"{page:<10} {len(values):>9} {statistics.median(values):>10.1f} {percentile(values, 0.95):>8.1f} {max(values):>8.1f}"
+        )
     if all_values:
-        print(f"{'all':<10} {len(all_values):>9} {statistics.median(all_values):>10.1f} {percentile(all_values, 0.95):>8.1f} {max(all_values):>8.1f}")
+        print(
+            f"{'all':<10} {len(all_values):>9} {statistics.median(all_values):>10.1f} {percentile(all_values, 0.95):>8.1f} {max(all_values):>8.1f}"
+        )
     print(f"errors: {len(errors)}" + (f" e.g. {errors[:3]}" if errors else ""))
     sys.exit(1 if errors else 0)
 

@@ -35,7 +35,7 @@ def postgres_url() -> str | None:
 
 def pytest(label: str, env: dict, args: list[str]) -> int:
     print(f"\n=== carepath tests on {label} ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+    return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)  # noqa: S603
 
 
 def main() -> int:
@@ -44,10 +44,14 @@ def main() -> int:
     base = {**os.environ}
     base.pop("DATABASE_URL", None)
     results = {}
-    results["SQLite"] = pytest("SQLite", {**base, "CAREPATH_DATA_DIR": str(ROOT / "build" / "test-data")}, workers + args)
+    results["SQLite"] = pytest(
+        "SQLite", {**base, "CAREPATH_DATA_DIR": str(ROOT / "build" / "test-data")}, workers + args
+    )
     pg = postgres_url()
     if pg:
-        results["PostgreSQL"] = pytest("PostgreSQL", {**base, "DATABASE_URL": pg}, workers + ["-m", "not browser", *args])
+        results["PostgreSQL"] = pytest(
+            "PostgreSQL", {**base, "DATABASE_URL": pg}, workers + ["-m", "not browser", *args]
+        )
     else:
         print("\nNo PostgreSQL server is reachable, so the suite ran on SQLite only.", flush=True)
     print("\n=== summary ===")

@@ -1,7 +1,6 @@
 import pytest
 from django.db import connection
 
-
 from tests import factories as f
 
 

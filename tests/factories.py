@@ -80,7 +80,10 @@ class RelatedPersonFactory(factory.django.DjangoModelFactory):
 def allocate(child, worker, *, started_on=None, kind=pm.Allocation.Kind.SOCIAL_WORKER):
     """Allocate directly (tests of the allocation service use the service itself)."""
     allocation = pm.Allocation.objects.create(
-        child=child, worker=worker, team=worker.team, kind=kind,
+        child=child,
+        worker=worker,
+        team=worker.team,
+        kind=kind,
         started_on=started_on or date.today() - timedelta(days=30),
     )
     if kind == pm.Allocation.Kind.SOCIAL_WORKER:

@@ -35,7 +35,9 @@ def _append(model: type[ChainedEvent], **fields) -> ChainedEvent:
     return event
 
 
-def record_access(*, actor, child, what: str, basis: str, channel: str = Channel.WEB, reason: str = "") -> AccessEvent:
+def record_access(
+    *, actor, child, what: str, basis: str, channel: str = Channel.WEB, reason: str = ""
+) -> AccessEvent:
     return _append(
         AccessEvent,
         actor=actor,
@@ -105,17 +107,24 @@ def verify_chain(model: type[ChainedEvent], batch: int = 5000) -> tuple[int, lis
         for event in events:
             checked += 1
             if event.seq != expected_seq:
-                missing = (f"event {expected_seq} is missing" if event.seq - 1 == expected_seq
-                           else f"events {expected_seq}–{event.seq - 1} are missing")
+                missing = (
+                    f"event {expected_seq} is missing"
+                    if event.seq - 1 == expected_seq
+                    else f"events {expected_seq}–{event.seq - 1} are missing"
+                )
                 breaks.append(ChainBreak(model.chain_name, expected_seq, missing))
             if event.prev_hash != expected_prev:
                 breaks.append(ChainBreak(model.chain_name, event.seq, "does not link to the event before it"))
             if event.compute_hash() != event.hash:
-                breaks.append(ChainBreak(model.chain_name, event.seq, "its contents were altered after it was written"))
+                breaks.append(
+                    ChainBreak(model.chain_name, event.seq, "its contents were altered after it was written")
+                )
             expected_prev = event.hash
             expected_seq = event.seq + 1
             last_seen = event.seq
-    head = AuditChainHead.objects.filter(name=model.chain_name).first() or AuditChainHead(name=model.chain_name)
+    head = AuditChainHead.objects.filter(name=model.chain_name).first() or AuditChainHead(
+        name=model.chain_name
+    )
     if head.seq != last_seen or head.last_hash != expected_prev:
         breaks.append(ChainBreak(model.chain_name, head.seq, "the newest events have been removed"))
     return checked, breaks

@@ -266,7 +266,10 @@ class ReasonEpisodeCeased(models.TextChoices):
     CHILD_ARRANGEMENTS = "E41", "Residence or child arrangements order granted"
     SGO_FOSTER_RELATIVE = "E45", "Special guardianship order to former foster carers (relative or friend)"
     SGO_FOSTER_OTHER = "E46", "Special guardianship order to former foster carers (other)"
-    SGO_OTHER_RELATIVE = "E47", "Special guardianship order to carers other than former foster carers (relative or friend)"
+    SGO_OTHER_RELATIVE = (
+        "E47",
+        "Special guardianship order to carers other than former foster carers (relative or friend)",
+    )
     SGO_OTHER = "E48", "Special guardianship order to carers other than former foster carers (other)"
     RETURNED_HOME_PLANNED = "E4A", "Returned home to parents as part of the care planning process"
     RETURNED_HOME_UNPLANNED = "E4B", "Returned home to parents not as part of the care planning process"

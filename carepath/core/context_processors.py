@@ -12,7 +12,9 @@ def navigation(request):
     items = []
     if user.can(Function.VIEW_CHILD_RECORD):
         # Home is the caseload for workers, and the team or service page for their managers.
-        home_label = {Role.TEAM_MANAGER: "My team", Role.HEAD_OF_SERVICE: "My service"}.get(user.role, "My caseload")
+        home_label = {Role.TEAM_MANAGER: "My team", Role.HEAD_OF_SERVICE: "My service"}.get(
+            user.role, "My caseload"
+        )
         items.append(("people:home", home_label))
         items.append(("people:child-search", "Find a child"))
     if user.can(Function.VIEW_TEAM):

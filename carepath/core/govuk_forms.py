@@ -8,7 +8,6 @@ from django.utils import timezone
 
 
 class DateInputWidget(forms.MultiWidget):
-
     def __init__(self, attrs=None):
         widgets = [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in range(3)]
         super().__init__(widgets, attrs)
@@ -50,7 +49,6 @@ class GovukDateField(forms.MultiValueField):
 
 
 class DateTimeInputWidget(forms.MultiWidget):
-
     def __init__(self, attrs=None):
         widgets = [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in range(5)]
         super().__init__(widgets, attrs)
@@ -74,7 +72,9 @@ class GovukDateTimeField(forms.MultiValueField):
     def compress(self, data_list):
         if not data_list or not any(data_list):
             if self.required:
-                raise forms.ValidationError(f"Enter the {self.label.lower() if self.label else 'date and time'}")
+                raise forms.ValidationError(
+                    f"Enter the {self.label.lower() if self.label else 'date and time'}"
+                )
             return None
         day_part = GovukDateField(label=self.label, allow_future=True).compress(data_list[:3])
         hour, minute = (str(v or "").strip() for v in data_list[3:5])
@@ -83,7 +83,9 @@ class GovukDateTimeField(forms.MultiValueField):
         try:
             moment = time(int(hour), int(minute))
         except ValueError:
-            raise forms.ValidationError("The time must be a real time in 24-hour format, like 14 30") from None
+            raise forms.ValidationError(
+                "The time must be a real time in 24-hour format, like 14 30"
+            ) from None
         value = timezone.make_aware(datetime.combine(day_part, moment))
         if value > timezone.now():
             raise forms.ValidationError("The date and time must be in the past")

@@ -36,6 +36,9 @@ class AuditChainHead(models.Model):
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    def __str__(self) -> str:
+        return f"{self.name} chain at {self.seq}"
+
 
 class ChainedEvent(models.Model):
     chain_name: str = ""
@@ -62,6 +65,14 @@ class ChainedEvent(models.Model):
         # Related-object access uses the base manager; make that one append-only too.
         base_manager_name = "objects"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
+
     def payload(self) -> str:
         data = {
             "seq": self.seq,
@@ -77,14 +88,6 @@ class ChainedEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload().encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
 
 
 class Channel(models.TextChoices):
@@ -119,7 +122,13 @@ class AccessEvent(ChainedEvent):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta(ChainedEvent.Meta):
-        indexes = [models.Index(fields=["child", "-occurred_at"]), models.Index(fields=["actor", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["child", "-occurred_at"]),
+            models.Index(fields=["actor", "-occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} read {self.what} ({self.occurred_at:%Y-%m-%d %H:%M})"
 
 
 class ChangeAction(models.TextChoices):
@@ -143,7 +152,13 @@ class ChangeEvent(ChainedEvent):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta(ChainedEvent.Meta):
-        indexes = [models.Index(fields=["child", "-occurred_at"]), models.Index(fields=["record_type", "record_id"])]
+        indexes = [
+            models.Index(fields=["child", "-occurred_at"]),
+            models.Index(fields=["record_type", "record_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.record_type} {self.record_id}"
 
     def changes_dict(self) -> dict:
         return json.loads(self.changes)

@@ -9,28 +9,46 @@ from . import models as m
 
 class CaseNoteForm(forms.Form):
     happened_at = GovukDateTimeField(
-        label="When did this happen?", help_text="The date and time of the activity, not of writing it up. For example, 27 3 2024 14 30",
+        label="When did this happen?",
+        help_text="The date and time of the activity, not of writing it up. For example, 27 3 2024 14 30",
         error_messages={"required": "Enter when this happened"},
     )
-    kind = forms.ChoiceField(label="Type of note", choices=m.CaseNote.Kind.choices, widget=forms.RadioSelect,
-                             initial=m.CaseNote.Kind.CASE_NOTE)
+    kind = forms.ChoiceField(
+        label="Type of note",
+        choices=m.CaseNote.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=m.CaseNote.Kind.CASE_NOTE,
+    )
     subject = forms.CharField(label="Subject", max_length=200, error_messages={"required": "Enter a subject"})
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 8}),
-                           error_messages={"required": "Enter the note"})
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "Enter the note"}
+    )
 
 
 class VisitForm(forms.Form):
-    visited_at = GovukDateTimeField(label="When was the visit?", help_text="For example, 27 3 2024 14 30",
-                                    error_messages={"required": "Enter the date and time of the visit"})
-    kind = forms.ChoiceField(label="Type of visit", choices=m.Visit.Kind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the type of visit"})
+    visited_at = GovukDateTimeField(
+        label="When was the visit?",
+        help_text="For example, 27 3 2024 14 30",
+        error_messages={"required": "Enter the date and time of the visit"},
+    )
+    kind = forms.ChoiceField(
+        label="Type of visit",
+        choices=m.Visit.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of visit"},
+    )
     child_seen = forms.TypedChoiceField(
-        label="Was the child seen?", choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
-        coerce=lambda v: v == "yes", error_messages={"required": "Select whether the child was seen"},
+        label="Was the child seen?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        error_messages={"required": "Select whether the child was seen"},
     )
     child_seen_alone = forms.BooleanField(label="The child was seen alone", required=False)
     bedroom_seen = forms.BooleanField(label="The child's bedroom was seen", required=False)
-    notes = forms.CharField(label="What did you see and hear?", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    notes = forms.CharField(
+        label="What did you see and hear?", widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -42,11 +60,17 @@ class VisitForm(forms.Form):
 class ChildDetailsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     first_name = forms.CharField(label="First name", max_length=100, required=False)
-    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+    )
     preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False)
     date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2015")
-    expected_date_of_birth = GovukDateField(label="Expected date of birth", required=False, allow_future=True,
-                                            help_text="Only for an unborn child")
+    expected_date_of_birth = GovukDateField(
+        label="Expected date of birth",
+        required=False,
+        allow_future=True,
+        help_text="Only for an unborn child",
+    )
     sex = forms.ChoiceField(label="Sex", choices=codes.Sex.choices, widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=codes.Ethnicity.choices)
     first_language = forms.CharField(label="First language", max_length=50, required=False)
@@ -61,7 +85,9 @@ class ChildDetailsForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("date_of_birth") and not data.get("expected_date_of_birth"):
-            self.add_error("date_of_birth", "Enter a date of birth, or an expected date of birth for an unborn child")
+            self.add_error(
+                "date_of_birth", "Enter a date of birth, or an expected date of birth for an unborn child"
+            )
         if not data.get("date_of_birth") and data.get("sex") and data.get("sex") != codes.Sex.UNKNOWN:
             self.add_error("sex", "An unborn child's sex is recorded as not known")
         return data

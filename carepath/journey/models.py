@@ -45,12 +45,18 @@ class Contact(DatedRecord):
     source = models.CharField(max_length=3, choices=codes.ReferralSource.choices)
     referrer = models.ForeignKey(Professional, null=True, blank=True, on_delete=models.SET_NULL)
     referrer_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts_made",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts_made",
         help_text="The partner-agency user who submitted it online, if they did.",
     )
     summary = models.TextField(help_text="What the referrer is worried about.")
     referrer_threshold = models.PositiveSmallIntegerField(
-        choices=ThresholdLevel.choices, null=True, blank=True,
+        choices=ThresholdLevel.choices,
+        null=True,
+        blank=True,
         help_text="The threshold level the referrer thought applied (F31).",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -77,14 +83,22 @@ class Referral(DatedRecord):
     activity_field = "referral_date"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
-    contact = models.OneToOneField(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral")
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral"
+    )
     referral_date = models.DateField(help_text="CINreferralDate")
     source = models.CharField(max_length=3, choices=codes.ReferralSource.choices, help_text="ReferralSource")
-    primary_need = models.CharField(max_length=2, choices=codes.PrimaryNeed.choices, help_text="PrimaryNeedCode")
+    primary_need = models.CharField(
+        max_length=2, choices=codes.PrimaryNeed.choices, help_text="PrimaryNeedCode"
+    )
     nfa = models.BooleanField("no further action at referral", default=False, help_text="ReferralNFA")
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the response to the referral was decided.")
+    decided_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the response to the referral was decided."
+    )
     closure_date = models.DateField(null=True, blank=True, help_text="CINclosureDate")
-    closure_reason = models.CharField(max_length=3, choices=codes.ClosureReason.choices, blank=True, help_text="ReasonForClosure")
+    closure_reason = models.CharField(
+        max_length=3, choices=codes.ClosureReason.choices, blank=True, help_text="ReasonForClosure"
+    )
 
     class Meta:
         ordering = ["-referral_date"]
@@ -122,7 +136,9 @@ class Assessment(DatedRecord):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessments")
     start_date = models.DateField(help_text="AssessmentActualStartDate")
-    child_seen_on = models.DateField(null=True, blank=True, help_text="When the child was seen during the assessment.")
+    child_seen_on = models.DateField(
+        null=True, blank=True, help_text="When the child was seen during the assessment."
+    )
     completed_on = models.DateField(null=True, blank=True)
     authorised_on = models.DateField(null=True, blank=True, help_text="AssessmentAuthorisationDate")
     authorised_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -149,7 +165,9 @@ class StrategyDiscussion(DatedRecord):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="strategy_discussions")
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="strategy_discussions")
     held_at = models.DateTimeField()
-    attendees = models.TextField(help_text="Who took part (children's social care, police, health, education).")
+    attendees = models.TextField(
+        help_text="Who took part (children's social care, police, health, education)."
+    )
     section_47_initiated = models.BooleanField(default=False)
     rationale = models.TextField(blank=True)
 
@@ -245,8 +263,12 @@ class PlanAction(DatedRecord):
 
     activity_field = "recorded_at"
 
-    cp_plan = models.ForeignKey(ChildProtectionPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
-    cin_plan = models.ForeignKey("ChildInNeedPlan", null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
+    cp_plan = models.ForeignKey(
+        ChildProtectionPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    cin_plan = models.ForeignKey(
+        "ChildInNeedPlan", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
     outcome = models.ForeignKey(ChildProtectionPlanOutcome, null=True, blank=True, on_delete=models.SET_NULL)
     action = models.TextField()
     owner = models.CharField(max_length=200, help_text="Who must do it (a person or agency).")
@@ -256,7 +278,8 @@ class PlanAction(DatedRecord):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(cp_plan__isnull=False, cin_plan__isnull=True) | Q(cp_plan__isnull=True, cin_plan__isnull=False),
+                condition=Q(cp_plan__isnull=False, cin_plan__isnull=True)
+                | Q(cp_plan__isnull=True, cin_plan__isnull=False),
                 name="plan_action_belongs_to_one_plan",
             )
         ]
@@ -329,7 +352,9 @@ class Visit(DatedRecord):
         ordering = ["-visited_at"]
         indexes = [models.Index(fields=["child", "-visited_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(child_seen=True) | Q(child_seen_alone=False), name="seen_alone_implies_seen")
+            models.CheckConstraint(
+                condition=Q(child_seen=True) | Q(child_seen_alone=False), name="seen_alone_implies_seen"
+            )
         ]
 
 
@@ -390,11 +415,15 @@ class LookedAfterEpisode(DatedRecord):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="looked_after_episodes")
     start_date = models.DateField(help_text="DECOM")
-    reason_new_episode = models.CharField(max_length=1, choices=codes.ReasonNewEpisode.choices, help_text="RNE")
+    reason_new_episode = models.CharField(
+        max_length=1, choices=codes.ReasonNewEpisode.choices, help_text="RNE"
+    )
     legal_status = models.CharField(max_length=2, choices=codes.LegalStatus.choices, help_text="LS")
     category_of_need = models.CharField(max_length=2, choices=codes.PrimaryNeed.choices, help_text="CIN")
     placement_type = models.CharField(max_length=2, choices=codes.PlacementType.choices, help_text="PLACE")
-    placement_provider = models.CharField(max_length=3, choices=codes.PlacementProvider.choices, help_text="PLACE_PROVIDER")
+    placement_provider = models.CharField(
+        max_length=3, choices=codes.PlacementProvider.choices, help_text="PLACE_PROVIDER"
+    )
     placement_postcode = models.CharField(max_length=8, blank=True, help_text="PL_POST")
     home_postcode = models.CharField(max_length=8, blank=True, help_text="HOME_POST")
     provider_urn = models.CharField(max_length=8, blank=True, help_text="URN: Ofsted unique reference number")
@@ -402,9 +431,13 @@ class LookedAfterEpisode(DatedRecord):
         max_length=6, choices=codes.PlacementChangeReason.choices, blank=True, help_text="REASON_PLACE_CHANGE"
     )
     end_date = models.DateField(null=True, blank=True, help_text="DEC")
-    reason_ceased = models.CharField(max_length=3, choices=codes.ReasonEpisodeCeased.choices, blank=True, help_text="REC")
+    reason_ceased = models.CharField(
+        max_length=3, choices=codes.ReasonEpisodeCeased.choices, blank=True, help_text="REC"
+    )
     police_protection_started_at = models.DateTimeField(
-        null=True, blank=True, help_text="For L1: the time the child was taken into police protection (72-hour clock)."
+        null=True,
+        blank=True,
+        help_text="For L1: the time the child was taken into police protection (72-hour clock).",
     )
 
     class Meta:
@@ -413,7 +446,8 @@ class LookedAfterEpisode(DatedRecord):
         indexes = [models.Index(fields=["child", "start_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True, reason_ceased="") | (Q(end_date__isnull=False) & ~Q(reason_ceased="")),
+                condition=Q(end_date__isnull=True, reason_ceased="")
+                | (Q(end_date__isnull=False) & ~Q(reason_ceased="")),
                 name="episode_end_needs_reason",
             ),
             models.CheckConstraint(
@@ -422,7 +456,9 @@ class LookedAfterEpisode(DatedRecord):
             ),
             # Validator rule 378: placed with parents cannot be under section 20.
             models.CheckConstraint(
-                condition=~Q(legal_status=codes.LegalStatus.SECTION_20, placement_type=codes.PlacementType.P1),
+                condition=~Q(
+                    legal_status=codes.LegalStatus.SECTION_20, placement_type=codes.PlacementType.P1
+                ),
                 name="no_p1_with_v2",
             ),
         ]
@@ -433,7 +469,9 @@ class LookedAfterReview(DatedRecord):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="looked_after_reviews")
     held_on = models.DateField(help_text="REVIEW")
-    participation = models.CharField(max_length=3, choices=codes.ReviewParticipation.choices, help_text="REVIEW_CODE")
+    participation = models.CharField(
+        max_length=3, choices=codes.ReviewParticipation.choices, help_text="REVIEW_CODE"
+    )
     chaired_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

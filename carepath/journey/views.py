@@ -9,24 +9,27 @@ from django.shortcuts import redirect, render
 
 from carepath.core.concurrency import EditConflict
 from carepath.core.govuk_forms import add_service_errors
-from carepath.core.models import AccessEvent, ChangeEvent
+from carepath.core.models import AccessBasis, AccessEvent, ChangeEvent
 from carepath.core.permissions import Function
 from carepath.people import services as people_services
 from carepath.people.models import Child
-from carepath.people.selectors import child_access_decision, child_for_reading, children_visible_to
+from carepath.people.selectors import child_for_reading, children_visible_to
 
 from . import selectors, services
 from .forms import CaseNoteForm, ChildDetailsForm, VisitForm
 
 
 def _child_page(request, child: Child, template: str, decision, **context):
+    user = request.user
+    # Recording and editing follow the same scope rules as reading, except that break-glass opens a
+    # record for reading only; so the read decision already answers them without more queries.
+    not_break_glass = decision.basis != AccessBasis.BREAK_GLASS
     context.update(
         child=child,
         access_basis=decision.basis,
-        can_record=request.user.can(Function.RECORD_CASEWORK)
-        and child_access_decision(request.user, child, Function.RECORD_CASEWORK).allowed,
-        can_edit=child_access_decision(request.user, child, Function.EDIT_CHILD_DETAILS).allowed,
-        can_see_access=request.user.can(Function.VIEW_RECORD_ACCESS),
+        can_record=user.can(Function.RECORD_CASEWORK) and not_break_glass,
+        can_edit=user.can(Function.EDIT_CHILD_DETAILS) and not_break_glass,
+        can_see_access=user.can(Function.VIEW_RECORD_ACCESS),
     )
     return render(request, template, context)
 
@@ -36,8 +39,15 @@ def child_summary(request, child_id):
     child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Summary")
     episodes = selectors.open_episodes(child)
     recent = selectors.timeline_for(child)[:8]
-    return _child_page(request, child, "journey/child_summary.html", decision, episodes=episodes, recent=recent,
-                       tab="summary")
+    return _child_page(
+        request,
+        child,
+        "journey/child_summary.html",
+        decision,
+        episodes=episodes,
+        recent=recent,
+        tab="summary",
+    )
 
 
 @login_required
@@ -50,17 +60,31 @@ def child_timeline(request, child_id):
 
 @login_required
 def child_people(request, child_id):
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="People around the child")
-    relationships = child.relationships.select_related("person").order_by("-has_parental_responsibility", "kind")
+    child, decision = child_for_reading(
+        actor=request.user, public_id=child_id, what="People around the child"
+    )
+    relationships = child.relationships.select_related("person").order_by(
+        "-has_parental_responsibility", "kind"
+    )
     family = child.family.children.exclude(pk=child.pk) if child.family_id else Child.objects.none()
     # Only siblings whose own records the reader may open are named; the others are counted.
     siblings = family.filter(pk__in=children_visible_to(request.user).values("pk"))
     hidden_siblings = family.count() - siblings.count()
-    professionals = child.professional_involvements.select_related("professional__agency").filter(ended_on__isnull=True)
+    professionals = child.professional_involvements.select_related("professional__agency").filter(
+        ended_on__isnull=True
+    )
     # Siblings are listed by name only; opening one is a separate, separately checked read.
-    return _child_page(request, child, "journey/child_people.html", decision, relationships=relationships,
-                       siblings=siblings.only("public_id", "first_name", "last_name", "date_of_birth"),
-                       hidden_siblings=hidden_siblings, professionals=professionals, tab="people")
+    return _child_page(
+        request,
+        child,
+        "journey/child_people.html",
+        decision,
+        relationships=relationships,
+        siblings=siblings.only("public_id", "first_name", "last_name", "date_of_birth"),
+        hidden_siblings=hidden_siblings,
+        professionals=professionals,
+        tab="people",
+    )
 
 
 @login_required
@@ -68,37 +92,63 @@ def child_allocations(request, child_id):
     child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Allocation history")
     allocations = child.allocations.select_related("worker", "team").order_by("-started_on")
     worker_changes = max(0, allocations.filter(kind="social_worker").count() - 1)
-    return _child_page(request, child, "journey/child_allocations.html", decision, allocations=allocations,
-                       worker_changes=worker_changes, tab="allocations")
+    return _child_page(
+        request,
+        child,
+        "journey/child_allocations.html",
+        decision,
+        allocations=allocations,
+        worker_changes=worker_changes,
+        tab="allocations",
+    )
 
 
 @login_required
 def child_record_access(request, child_id):
     if not request.user.can(Function.VIEW_RECORD_ACCESS):
         raise PermissionDenied("Your role does not allow you to see who has opened this record.")
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Who has seen or changed this record")
-    reads = Paginator(AccessEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(request.GET.get("reads"))
-    changes = Paginator(ChangeEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(request.GET.get("changes"))
-    return _child_page(request, child, "journey/child_record_access.html", decision, reads=reads, changes=changes,
-                       tab="access")
+    child, decision = child_for_reading(
+        actor=request.user, public_id=child_id, what="Who has seen or changed this record"
+    )
+    reads = Paginator(AccessEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(
+        request.GET.get("reads")
+    )
+    changes = Paginator(ChangeEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(
+        request.GET.get("changes")
+    )
+    return _child_page(
+        request,
+        child,
+        "journey/child_record_access.html",
+        decision,
+        reads=reads,
+        changes=changes,
+        tab="access",
+    )
 
 
 @login_required
 def child_details_edit(request, child_id):
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what="Edit details",
-                                        to_use_for=Function.EDIT_CHILD_DETAILS)
+    child, decision = child_for_reading(
+        actor=request.user, public_id=child_id, what="Edit details", to_use_for=Function.EDIT_CHILD_DETAILS
+    )
     form = ChildDetailsForm(request.POST or None, instance_child=child)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         expected = data.pop("version")
         try:
-            people_services.child_details_update(actor=request.user, child=child, expected_version=expected, **data)
+            people_services.child_details_update(
+                actor=request.user, child=child, expected_version=expected, **data
+            )
         except EditConflict as error:
             # Keep what they typed; show what the other person saved.
             conflict = error.record
-            form.add_error(None, "Someone else changed these details while you were editing. Your changes have not "
-                                 "been saved. Check their changes below, then save again to keep yours.")
+            form.add_error(
+                None,
+                "Someone else changed these details while you were editing. Your changes have not "
+                "been saved. Check their changes below, then save again to keep yours.",
+            )
             form.data = form.data.copy()
             form.data["version"] = conflict.version
         except ValidationError as error:
@@ -106,13 +156,21 @@ def child_details_edit(request, child_id):
         else:
             messages.success(request, "The child's details have been saved.")
             return redirect("journey:child", child_id=child.public_id)
-    return _child_page(request, child, "journey/child_details_edit.html", decision, form=form, conflict=conflict,
-                       tab="summary")
+    return _child_page(
+        request,
+        child,
+        "journey/child_details_edit.html",
+        decision,
+        form=form,
+        conflict=conflict,
+        tab="summary",
+    )
 
 
 def _record_form(request, child_id, what, form_class, create, template, success):
-    child, decision = child_for_reading(actor=request.user, public_id=child_id, what=what,
-                                        to_use_for=Function.RECORD_CASEWORK)
+    child, decision = child_for_reading(
+        actor=request.user, public_id=child_id, what=what, to_use_for=Function.RECORD_CASEWORK
+    )
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,11 +185,25 @@ def _record_form(request, child_id, what, form_class, create, template, success)
 
 @login_required
 def case_note_new(request, child_id):
-    return _record_form(request, child_id, "Add a case note", CaseNoteForm, services.case_note_create,
-                        "journey/case_note_form.html", "The case note has been added.")
+    return _record_form(
+        request,
+        child_id,
+        "Add a case note",
+        CaseNoteForm,
+        services.case_note_create,
+        "journey/case_note_form.html",
+        "The case note has been added.",
+    )
 
 
 @login_required
 def visit_new(request, child_id):
-    return _record_form(request, child_id, "Record a visit", VisitForm, services.visit_create,
-                        "journey/visit_form.html", "The visit has been recorded.")
+    return _record_form(
+        request,
+        child_id,
+        "Record a visit",
+        VisitForm,
+        services.visit_create,
+        "journey/visit_form.html",
+        "The visit has been recorded.",
+    )

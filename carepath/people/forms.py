@@ -5,7 +5,8 @@ from carepath.core.govuk_forms import GovukDateField
 
 class ChildSearchForm(forms.Form):
     q = forms.CharField(
-        label="Name or case number", max_length=100,
+        label="Name or case number",
+        max_length=100,
         error_messages={"required": "Enter a name or case number"},
     )
 
@@ -22,13 +23,19 @@ class BreakGlassForm(forms.Form):
 class AccountForm(forms.Form):
     stamp = forms.CharField(widget=forms.HiddenInput)
     role = forms.ChoiceField(label="Role", choices=[])
-    scope = forms.ChoiceField(label="Which children's records they can see", choices=[], widget=forms.RadioSelect)
+    scope = forms.ChoiceField(
+        label="Which children's records they can see", choices=[], widget=forms.RadioSelect
+    )
     team = forms.ModelChoiceField(label="Team", queryset=None, required=False, empty_label="No team")
     job_title = forms.CharField(label="Job title", max_length=200, required=False)
     employment_type = forms.ChoiceField(label="Employment", choices=[], widget=forms.RadioSelect)
     newly_qualified = forms.BooleanField(label="Newly qualified (ASYE)", required=False)
-    social_work_england_number = forms.CharField(label="Social Work England number", max_length=20, required=False)
-    two_factor_required = forms.BooleanField(label="Must use two-factor authentication to sign in", required=False)
+    social_work_england_number = forms.CharField(
+        label="Social Work England number", max_length=20, required=False
+    )
+    two_factor_required = forms.BooleanField(
+        label="Must use two-factor authentication to sign in", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         from carepath.core.permissions import Role, Scope
@@ -39,7 +46,9 @@ class AccountForm(forms.Form):
         self.fields["role"].choices = Role.choices
         self.fields["scope"].choices = Scope.choices
         self.fields["employment_type"].choices = User.EmploymentType.choices
-        self.fields["team"].queryset = Team.objects.select_related("service").order_by("service__name", "name")
+        self.fields["team"].queryset = Team.objects.select_related("service").order_by(
+            "service__name", "name"
+        )
 
 
 class LeaverForm(forms.Form):

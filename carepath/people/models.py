@@ -114,7 +114,11 @@ class User(AbstractUser):
     scope = models.CharField(max_length=20, choices=Scope.choices)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
         help_text="Set from the team; for heads of service with no team, their service.",
     )
     job_title = models.CharField(max_length=200, blank=True)
@@ -127,7 +131,9 @@ class User(AbstractUser):
     qualified_on = models.DateField(null=True, blank=True)
     social_work_england_number = models.CharField(max_length=20, blank=True)
     started_on = models.DateField(null=True, blank=True)
-    left_on = models.DateField(null=True, blank=True, help_text="Leavers are disabled; their history is kept.")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="Leavers are disabled; their history is kept."
+    )
     partner_agency = models.ForeignKey(PartnerAgency, null=True, blank=True, on_delete=models.PROTECT)
     two_factor_required = models.BooleanField(default=False)
 
@@ -196,7 +202,9 @@ class Child(DatedRecord):
     nhs_number = models.CharField(max_length=10, blank=True)
     first_language = models.CharField(max_length=50, blank=True, default="English")
     postcode = models.CharField(max_length=8, blank=True)
-    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    family = models.ForeignKey(
+        Family, null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     is_restricted = models.BooleanField(
         default=False, help_text="Only people with an explicit grant may open a restricted record."
     )
@@ -357,7 +365,9 @@ class Allocation(DatedRecord):
         indexes = [models.Index(fields=["worker", "ended_on"]), models.Index(fields=["child", "kind"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "kind"], condition=Q(ended_on__isnull=True), name="one_open_allocation_per_kind"
+                fields=["child", "kind"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_allocation_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -376,6 +386,9 @@ class RestrictedRecordGrant(models.Model):
     reason = models.TextField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"Grant to {self.user} for child {self.child_id}"
+
 
 class BreakGlassAccess(models.Model):
     """Access to a record outside the user's scope, with the written reason, for a limited time."""
@@ -391,3 +404,6 @@ class BreakGlassAccess(models.Model):
     class Meta:
         ordering = ["-started_at"]
         verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"Break-glass by {self.user} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -51,14 +51,26 @@ def _scope_basis(user: User, child: Child) -> str | None:
     if user.scope == Scope.AUTHORITY:
         return AccessBasis.AUTHORITY
     team = child.allocated_team
-    if user.scope == Scope.SERVICE and team is not None and user.service_id and team.service_id == user.service_id:
+    if (
+        user.scope == Scope.SERVICE
+        and team is not None
+        and user.service_id
+        and team.service_id == user.service_id
+    ):
         return AccessBasis.SERVICE
-    if user.scope == Scope.TEAM and team is not None and user.team_id and child.allocated_team_id == user.team_id:
+    if (
+        user.scope == Scope.TEAM
+        and team is not None
+        and user.team_id
+        and child.allocated_team_id == user.team_id
+    ):
         return AccessBasis.TEAM
     return None
 
 
-def child_access_decision(user: User, child: Child, function: str = Function.VIEW_CHILD_RECORD) -> AccessDecision:
+def child_access_decision(
+    user: User, child: Child, function: str = Function.VIEW_CHILD_RECORD
+) -> AccessDecision:
     if not user.is_authenticated or not user.can(function):
         return AccessDecision(False, refusal="Your role does not allow this.")
     if child.is_restricted:
@@ -72,7 +84,9 @@ def child_access_decision(user: User, child: Child, function: str = Function.VIE
         return AccessDecision(True, AccessBasis.BREAK_GLASS)
     return AccessDecision(
         False,
-        refusal="This record is restricted." if child.is_restricted else "This child is not in your caseload, team or service.",
+        refusal="This record is restricted."
+        if child.is_restricted
+        else "This child is not in your caseload, team or service.",
         can_break_glass=user.can(Function.BREAK_GLASS) and function == Function.VIEW_CHILD_RECORD,
     )
 
@@ -92,11 +106,17 @@ def children_visible_to(user: User) -> QuerySet[Child]:
         in_scope = allocated | Q(allocated_team_id=user.team_id, allocated_team__isnull=False)
     else:
         in_scope = allocated
-    granted = Exists(RestrictedRecordGrant.objects.filter(child=OuterRef("pk"), user=user, revoked_at__isnull=True))
-    glass = Exists(BreakGlassAccess.objects.filter(child=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
+    granted = Exists(
+        RestrictedRecordGrant.objects.filter(child=OuterRef("pk"), user=user, revoked_at__isnull=True)
+    )
+    glass = Exists(
+        BreakGlassAccess.objects.filter(child=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
+    )
     if user.scope == Scope.NONE:
         return Child.objects.filter((Q(is_restricted=True) & granted) | glass)
-    return Child.objects.filter((Q(is_restricted=False) & in_scope) | (Q(is_restricted=True) & granted) | glass)
+    return Child.objects.filter(
+        (Q(is_restricted=False) & in_scope) | (Q(is_restricted=True) & granted) | glass
+    )
 
 
 def child_for_reading(
@@ -123,7 +143,9 @@ def child_for_reading(
     if decision.basis == AccessBasis.BREAK_GLASS:
         glass = _active_break_glass(actor, child.pk)
         reason = glass.reason if glass else ""
-    audit.record_access(actor=actor, child=child, what=what, basis=decision.basis, channel=channel, reason=reason)
+    audit.record_access(
+        actor=actor, child=child, what=what, basis=decision.basis, channel=channel, reason=reason
+    )
     return child, decision
 
 
@@ -181,7 +203,13 @@ def team_caseloads(*, actor: User, team: Team) -> list[dict]:
     for member in team.members.filter(is_active=True).order_by("last_name", "first_name"):
         c = counts.get(member.pk, {})
         rows.append(
-            {"worker": member, "total": c.get("total", 0), "cp": c.get("cp", 0), "cla": c.get("cla", 0), "cin": c.get("cin", 0)}
+            {
+                "worker": member,
+                "total": c.get("total", 0),
+                "cp": c.get("cp", 0),
+                "cla": c.get("cla", 0),
+                "cin": c.get("cin", 0),
+            }
         )
     unallocated = counts.get(None)
     if unallocated:
@@ -217,7 +245,9 @@ def service_summary(*, actor: User, service) -> list[dict]:
     """Per team: open children by status, and staff mix (F20), for the service page."""
     if not actor.can(Function.VIEW_SERVICE):
         raise PermissionDenied("You cannot see this service.")
-    if actor.scope not in (Scope.AUTHORITY,) and not (actor.scope == Scope.SERVICE and actor.service_id == service.pk):
+    if actor.scope not in (Scope.AUTHORITY,) and not (
+        actor.scope == Scope.SERVICE and actor.service_id == service.pk
+    ):
         raise PermissionDenied("You cannot see this service.")
     by_team = {
         row["allocated_team"]: row

@@ -16,8 +16,16 @@ from .models import Allocation, BreakGlassAccess, Child, Team, User
 from .selectors import child_access_decision
 
 EDITABLE_CHILD_FIELDS = [
-    "first_name", "last_name", "preferred_name", "date_of_birth", "expected_date_of_birth", "sex",
-    "ethnicity", "first_language", "postcode", "upn",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "sex",
+    "ethnicity",
+    "first_language",
+    "postcode",
+    "upn",
 ]
 
 
@@ -46,7 +54,9 @@ def child_details_update(*, actor: User, child: Child, expected_version: int, **
         with transaction.atomic():
             save_if_unchanged(child, expected_version=expected_version, fields=list(changes))
             if diff:
-                audit.record_change(actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff)
+                audit.record_change(
+                    actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff
+                )
     except (EditConflict, ValidationError):
         # The caller's object must not go on showing values that were not saved.
         child.refresh_from_db()
@@ -55,25 +65,42 @@ def child_details_update(*, actor: User, child: Child, expected_version: int, **
 
 
 def allocation_change(
-    *, actor: User, child: Child, worker: User, team: Team | None = None, started_on: date,
-    end_reason: str = Allocation.EndReason.MANAGE, kind: str = Allocation.Kind.SOCIAL_WORKER,
+    *,
+    actor: User,
+    child: Child,
+    worker: User,
+    team: Team | None = None,
+    started_on: date,
+    end_reason: str = Allocation.EndReason.MANAGE,
+    kind: str = Allocation.Kind.SOCIAL_WORKER,
 ) -> Allocation:
     """Allocate a worker, ending the current allocation of the same kind with a reason (F06)."""
     team = team or worker.team
     if team is None:
         raise ValidationError({"worker": "This worker is not in a team, so cannot be allocated."})
     with transaction.atomic():
-        current = Allocation.objects.select_for_update().filter(child=child, kind=kind, ended_on__isnull=True).first()
+        current = (
+            Allocation.objects.select_for_update()
+            .filter(child=child, kind=kind, ended_on__isnull=True)
+            .first()
+        )
         if current:
             if current.worker_id == worker.pk:
                 raise ValidationError({"worker": f"{worker} is already allocated to this child."})
             if started_on < current.started_on:
-                raise ValidationError({"started_on": "The new allocation cannot start before the current one did."})
+                raise ValidationError(
+                    {"started_on": "The new allocation cannot start before the current one did."}
+                )
             current.ended_on = started_on
             current.end_reason = end_reason
             current.save(update_fields=["ended_on", "end_reason"])
-            audit.record_change(actor=actor, child=child, record=current, action=ChangeAction.UPDATED,
-                                changes={"ended_on": (None, started_on), "end_reason": ("", end_reason)})
+            audit.record_change(
+                actor=actor,
+                child=child,
+                record=current,
+                action=ChangeAction.UPDATED,
+                changes={"ended_on": (None, started_on), "end_reason": ("", end_reason)},
+            )
         allocation = Allocation.objects.create(
             child=child, worker=worker, team=team, kind=kind, started_on=started_on, recorded_by=actor
         )
@@ -95,20 +122,33 @@ def break_glass_start(*, actor: User, child: Child, reason: str) -> BreakGlassAc
     reason = reason.strip()
     if len(reason) < MIN_BREAK_GLASS_REASON:
         raise ValidationError(
-            {"reason": f"Explain why you need to open this record now, in at least {MIN_BREAK_GLASS_REASON} characters"}
+            {
+                "reason": f"Explain why you need to open this record now, in at least {MIN_BREAK_GLASS_REASON} characters"
+            }
         )
     now = timezone.now()
     with transaction.atomic():
         access = BreakGlassAccess.objects.create(
-            child=child, user=actor, reason=reason, started_at=now,
+            child=child,
+            user=actor,
+            reason=reason,
+            started_at=now,
             expires_at=now + timedelta(minutes=settings.CAREPATH_BREAK_GLASS_MINUTES),
         )
         audit.record_creation(actor=actor, child=child, record=access)
     return access
 
 
-ACCOUNT_FIELDS = ["role", "scope", "team", "job_title", "employment_type", "newly_qualified",
-                  "social_work_england_number", "two_factor_required"]
+ACCOUNT_FIELDS = [
+    "role",
+    "scope",
+    "team",
+    "job_title",
+    "employment_type",
+    "newly_qualified",
+    "social_work_england_number",
+    "two_factor_required",
+]
 
 
 def user_update(*, actor: User, user: User, expected_version_stamp: str, **changes) -> User:
@@ -133,7 +173,9 @@ def user_update(*, actor: User, user: User, expected_version_stamp: str, **chang
         locked.save()
         diff = {k: (before[k], v) for k, v in changes.items() if before[k] != v}
         if diff:
-            audit.record_change(actor=actor, child=None, record=locked, action=ChangeAction.UPDATED, changes=diff)
+            audit.record_change(
+                actor=actor, child=None, record=locked, action=ChangeAction.UPDATED, changes=diff
+            )
     return locked
 
 
@@ -147,14 +189,21 @@ def user_mark_leaver(*, actor: User, user: User, left_on: date) -> User:
         open_allocations = Allocation.objects.filter(worker=user, ended_on__isnull=True).count()
         if open_allocations:
             raise ValidationError(
-                {"left_on": f"{user} still has {open_allocations} open allocation{'s' if open_allocations != 1 else ''}. "
-                            "Reallocate those children first"}
+                {
+                    "left_on": f"{user} still has {open_allocations} open allocation{'s' if open_allocations != 1 else ''}. "
+                    "Reallocate those children first"
+                }
             )
         user.is_active = False
         user.left_on = left_on
         user.save(update_fields=["is_active", "left_on"])
-        audit.record_change(actor=actor, child=None, record=user, action=ChangeAction.UPDATED,
-                            changes={"is_active": (True, False), "left_on": (None, left_on)})
+        audit.record_change(
+            actor=actor,
+            child=None,
+            record=user,
+            action=ChangeAction.UPDATED,
+            changes={"is_active": (True, False), "left_on": (None, left_on)},
+        )
     return user
 
 

@@ -80,7 +80,9 @@ def team_detail(request, team_id):
     if not selectors.team_visible_to(request.user, team):
         raise PermissionDenied("You cannot see this team.")
     rows = selectors.team_caseloads(actor=request.user, team=team)
-    children = Paginator(selectors.team_children(actor=request.user, team=team), 50).get_page(request.GET.get("page"))
+    children = Paginator(selectors.team_children(actor=request.user, team=team), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "people/team.html", {"team": team, "rows": rows, "children": children})
 
 
@@ -91,14 +93,18 @@ def worker_caseload(request, team_id, worker_id):
         raise PermissionDenied("You cannot see this team.")
     worker = get_object_or_404(User, pk=worker_id, team=team)
     children = selectors.caseload_for(actor=request.user, worker=worker)
-    return render(request, "people/caseload.html", {"children": children, "worker": worker, "team": team, "own": False})
+    return render(
+        request, "people/caseload.html", {"children": children, "worker": worker, "team": team, "own": False}
+    )
 
 
 @login_required
 def service_detail(request, service_id):
     service = get_object_or_404(Service, pk=service_id)
     rows = selectors.service_summary(actor=request.user, service=service)
-    totals = {k: sum(r[k] for r in rows) for k in ("total", "cp", "cla", "cin", "unallocated", "workers", "agency")}
+    totals = {
+        k: sum(r[k] for r in rows) for k in ("total", "cp", "cla", "cin", "unallocated", "workers", "agency")
+    }
     return render(request, "people/service.html", {"service": service, "rows": rows, "totals": totals})
 
 
@@ -115,9 +121,16 @@ def break_glass(request, child_id):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.warning(request, "You have opened this record with break-glass access. Your reason has been recorded and will be reviewed.")
+            messages.warning(
+                request,
+                "You have opened this record with break-glass access. Your reason has been recorded and will be reviewed.",
+            )
             return redirect("journey:child", child_id=child.public_id)
-    return render(request, "people/break_glass.html", {"form": form, "child_id": child.public_id, "case_number": child.case_number})
+    return render(
+        request,
+        "people/break_glass.html",
+        {"form": form, "child_id": child.public_id, "case_number": child.case_number},
+    )
 
 
 @login_required
@@ -162,7 +175,9 @@ def account_edit(request, user_id):
     if request.method == "POST" and "leaver-left_on_0" in request.POST:
         if leaver_form.is_valid():
             try:
-                services.user_mark_leaver(actor=request.user, user=account, left_on=leaver_form.cleaned_data["left_on"])
+                services.user_mark_leaver(
+                    actor=request.user, user=account, left_on=leaver_form.cleaned_data["left_on"]
+                )
             except ValidationError as error:
                 add_service_errors(leaver_form, error)
             else:
@@ -175,11 +190,16 @@ def account_edit(request, user_id):
         try:
             services.user_update(actor=request.user, user=account, expected_version_stamp=stamp, **data)
         except EditConflict:
-            form.add_error(None, "Someone else changed this account while you were editing. Your changes have not "
-                                 "been saved: check the account and save again.")
+            form.add_error(
+                None,
+                "Someone else changed this account while you were editing. Your changes have not "
+                "been saved: check the account and save again.",
+            )
             form.data = form.data.copy()
             form.data["account-stamp"] = services.account_stamp(User.objects.get(pk=account.pk))
         else:
             messages.success(request, f"{account}'s account has been saved.")
             return redirect("people:accounts")
-    return render(request, "people/account_edit.html", {"account": account, "form": form, "leaver_form": leaver_form})
+    return render(
+        request, "people/account_edit.html", {"account": account, "form": form, "leaver_form": leaver_form}
+    )

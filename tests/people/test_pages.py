@@ -99,8 +99,13 @@ def test_allocation_change_ends_the_previous_allocation_with_a_reason(world):
     child = world["mine"]
     new_worker = world["colleague"]
     today = date.today()
-    services.allocation_change(actor=world["manager"], child=child, worker=new_worker, started_on=today,
-                               end_reason=Allocation.EndReason.LEFTRL)
+    services.allocation_change(
+        actor=world["manager"],
+        child=child,
+        worker=new_worker,
+        started_on=today,
+        end_reason=Allocation.EndReason.LEFTRL,
+    )
     history = list(child.allocations.order_by("started_on"))
     assert [a.worker for a in history] == [world["worker"], new_worker]
     assert history[0].ended_on == today and history[0].end_reason == "LEFTRL"
@@ -114,16 +119,24 @@ def test_allocation_cannot_start_before_the_current_one(world):
     child = world["mine"]
     started = child.allocations.get().started_on
     with pytest.raises(ValidationError):
-        services.allocation_change(actor=world["manager"], child=child, worker=world["colleague"],
-                                   started_on=started - timedelta(days=1))
+        services.allocation_change(
+            actor=world["manager"],
+            child=child,
+            worker=world["colleague"],
+            started_on=started - timedelta(days=1),
+        )
     assert child.allocations.count() == 1
 
 
 def test_allocations_page_counts_worker_changes(client, world):
     child = world["mine"]
     start = child.allocations.get().started_on
-    services.allocation_change(actor=world["manager"], child=child, worker=world["colleague"], started_on=start + timedelta(days=5))
-    services.allocation_change(actor=world["manager"], child=child, worker=world["manager"], started_on=start + timedelta(days=9))
+    services.allocation_change(
+        actor=world["manager"], child=child, worker=world["colleague"], started_on=start + timedelta(days=5)
+    )
+    services.allocation_change(
+        actor=world["manager"], child=child, worker=world["manager"], started_on=start + timedelta(days=9)
+    )
     client.force_login(world["manager"])
     page = client.get(f"/children/{child.public_id}/allocations/").content.decode()
     assert "has had 2 changes of social worker" in page

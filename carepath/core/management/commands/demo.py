@@ -18,12 +18,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--children", type=int, default=3000,
-                            help="Children to generate when the database is empty (default 3000).")
+        parser.add_argument(
+            "--children",
+            type=int,
+            default=3000,
+            help="Children to generate when the database is empty (default 3000).",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Seed for the generator (default 2026).")
-        parser.add_argument("--bind", default="127.0.0.1:8000", help="Address and port (default 127.0.0.1:8000).")
+        parser.add_argument(
+            "--bind", default="127.0.0.1:8000", help="Address and port (default 127.0.0.1:8000)."
+        )
         parser.add_argument("--workers", type=int, default=3, help="Server worker processes (default 3).")
-        parser.add_argument("--no-serve", action="store_true", help="Prepare and print the logins, but do not serve.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare and print the logins, but do not serve."
+        )
 
     def handle(self, *args, children, seed, bind, workers, no_serve, **options):
         from carepath.synth.generator import DEMO_ACCOUNTS, generate_authority
