@@ -7,10 +7,11 @@ child is touched before that. The list of children is scoped by children_visible
 what a caseload page shows.
 """
 
-from django.core.exceptions import PermissionDenied
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from carepath.core.models import Channel
 from carepath.core.permissions import Function
 from carepath.people.models import Child, ChildStatus
-from carepath.people.selectors import child_access_decision, child_for_reading, children_visible_to
+from carepath.people.selectors import child_for_reading, children_visible_to
 
 from . import models as m
 from . import serializers as s
@@ -77,13 +78,14 @@ class ChildRecordView(generics.GenericAPIView):
     # Which part of the record is read, as the access log and the record-access page show it.
     what = ""
 
-    def child(self) -> Child:
+    def child(self, to_use_for: str | None = None) -> Child:
         if not hasattr(self, "_child"):
             self._child, _ = child_for_reading(
                 actor=self.request.user,
                 public_id=self.kwargs["child_id"],
                 what=f"API: {self.what}",
                 channel=Channel.API,
+                to_use_for=to_use_for,
             )
         return self._child
 
@@ -111,8 +113,8 @@ class ChildRecordList(ChildRecordView, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def records(self, child: Child):
-        raise NotImplementedError
+    # Each list says which of the child's records it returns: records(child) -> QuerySet.
+    records: Callable[[Child], QuerySet]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -240,24 +242,18 @@ class ChildRecordCreate(ChildRecordList):
         # Reading needs only the right to see the record; adding to it needs the right to record.
         return Function.RECORD_CASEWORK if self.request.method == "POST" else Function.VIEW_CHILD_RECORD
 
-    def create_record(self, child: Child, **data):
-        raise NotImplementedError
+    # The journey service that records one of these: called with actor, child and the fields.
+    create_service: Callable[..., models.Model]
 
     def post(self, request, *args, **kwargs):
-        # Someone who may read this child but not record on it (a reader by break-glass) is refused
-        # before child_for_reading logs the attempt as a read of the record.
-        target = get_object_or_404(
-            Child.objects.select_related("allocated_team"), public_id=kwargs["child_id"]
-        )
-        may_record = child_access_decision(request.user, target, Function.RECORD_CASEWORK)
-        if not may_record.allowed:
-            raise PermissionDenied(may_record.refusal)
         self.what = self.what_on_create
-        child = self.child()
+        # The right to record is checked before the read is logged, so a reader who may not record
+        # (for example by break-glass) is refused without an access event.
+        child = self.child(to_use_for=Function.RECORD_CASEWORK)
         given = self.input_serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
         try:
-            record = self.create_record(child, **given.validated_data)
+            record = type(self).create_service(actor=request.user, child=child, **given.validated_data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
         return Response(self.serializer_class(record).data, status=status.HTTP_201_CREATED)
@@ -274,8 +270,7 @@ class Visits(ChildRecordCreate):
     def records(self, child):
         return child.visits.select_related("visitor", "recorded_by")
 
-    def create_record(self, child, **data):
-        return services.visit_create(actor=self.request.user, child=child, **data)
+    create_service = services.visit_create
 
     @extend_schema(
         parameters=[CHILD_ID],
@@ -302,8 +297,7 @@ class CaseNotes(ChildRecordCreate):
     def records(self, child):
         return child.case_notes.select_related("author", "recorded_by")
 
-    def create_record(self, child, **data):
-        return services.case_note_create(actor=self.request.user, child=child, **data)
+    create_service = services.case_note_create
 
     @extend_schema(
         parameters=[CHILD_ID],

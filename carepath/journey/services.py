@@ -658,9 +658,8 @@ def cp_plan_start(
     return plan
 
 
-def cp_plan_end(
-    *, actor: User, plan: m.ChildProtectionPlan, end_date: date, expected_version: int | None = None
-) -> m.ChildProtectionPlan:
+def _plan_end(*, actor: User, plan, end_date: date, expected_version: int | None):
+    """End a child protection or child in need plan: the integrity rules and status are the same."""
     child = plan.child
     if plan.end_date:
         _refuse("end_date", f"This plan already ended on {integrity.day(plan.end_date)}.")
@@ -674,6 +673,12 @@ def cp_plan_end(
         )
         child_status_refresh(child=child)
     return plan
+
+
+def cp_plan_end(
+    *, actor: User, plan: m.ChildProtectionPlan, end_date: date, expected_version: int | None = None
+) -> m.ChildProtectionPlan:
+    return _plan_end(actor=actor, plan=plan, end_date=end_date, expected_version=expected_version)
 
 
 def plan_outcome_create(
@@ -772,19 +777,7 @@ def cin_plan_start(*, actor: User, referral: m.Referral, start_date: date) -> m.
 def cin_plan_end(
     *, actor: User, plan: m.ChildInNeedPlan, end_date: date, expected_version: int | None = None
 ) -> m.ChildInNeedPlan:
-    child = plan.child
-    if plan.end_date:
-        _refuse("end_date", f"This plan already ended on {integrity.day(plan.end_date)}.")
-    with _recording(actor, child):
-        _change(
-            actor=actor,
-            child=child,
-            record=plan,
-            changes={"end_date": end_date},
-            expected_version=expected_version,
-        )
-        child_status_refresh(child=child)
-    return plan
+    return _plan_end(actor=actor, plan=plan, end_date=end_date, expected_version=expected_version)
 
 
 def written_agreement_record(
