@@ -17,6 +17,9 @@ def navigation(request):
         )
         items.append(("people:home", home_label))
         items.append(("people:child-search", "Find a child"))
+    if user.can(Function.SUBMIT_CONTACT):
+        items.append(("journey:contact-new", "Tell us about a child"))
+        items.append(("journey:contacts-mine", "Your contacts"))
     if user.can(Function.VIEW_TEAM):
         items.append(("people:teams", "Teams"))
     if user.can(Function.MANAGE_USERS):

@@ -91,3 +91,59 @@ class ChildDetailsForm(forms.Form):
         if not data.get("date_of_birth") and data.get("sex") and data.get("sex") != codes.Sex.UNKNOWN:
             self.add_error("sex", "An unborn child's sex is recorded as not known")
         return data
+
+
+class ContactSubmissionForm(forms.Form):
+    """What a partner agency tells the front door about a child (a contact)."""
+
+    first_name = forms.CharField(
+        label="Child's first name",
+        max_length=100,
+        required=False,
+        help_text="Leave blank for an unborn child",
+    )
+    last_name = forms.CharField(
+        label="Child's last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+    )
+    date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2015")
+    expected_date_of_birth = GovukDateField(
+        label="Expected date of birth, for an unborn child",
+        required=False,
+        allow_future=True,
+        help_text="For example, 14 6 2027",
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=codes.Sex.choices,
+        widget=forms.RadioSelect,
+        initial=codes.Sex.UNKNOWN,
+        error_messages={"required": "Select the child's sex"},
+    )
+    postcode = forms.CharField(label="Postcode where the child lives", max_length=8, required=False)
+    summary = forms.CharField(
+        label="What are you worried about?",
+        help_text="What has happened, what you have seen or been told, and what the family knows about this contact.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Enter what you are worried about"},
+    )
+    referrer_threshold = forms.TypedChoiceField(
+        label="Which level of need do you think applies?",
+        choices=m.ThresholdLevel.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the level of need you think applies"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        born, due = data.get("date_of_birth"), data.get("expected_date_of_birth")
+        if not born and not due and "date_of_birth" not in self.errors:
+            self.add_error(
+                "date_of_birth",
+                "Enter the child's date of birth, or the expected date of birth for an unborn child",
+            )
+        if born and due:
+            self.add_error(
+                "expected_date_of_birth", "Enter a date of birth or an expected date of birth, not both"
+            )
+        return data

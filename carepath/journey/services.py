@@ -14,14 +14,14 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from carepath.core import audit, codes
 from carepath.core.audit import ChangeAction
 from carepath.core.concurrency import save_if_unchanged
 from carepath.core.permissions import Function
-from carepath.people.models import Child, RelatedPerson, User
+from carepath.people.models import Child, RelatedPerson, Team, User
 from carepath.people.selectors import child_access_decision
 
 from . import integrity
@@ -1084,3 +1084,104 @@ def missing_episode_record(
                 return_interview_accepted=return_interview_accepted,
             ),
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts from partner agencies
+# ---------------------------------------------------------------------------------------------
+
+
+def _next_case_number() -> str:
+    """The next number in the authority's C-series (C1000000 onwards)."""
+    numbers = Child.objects.filter(case_number__regex=r"^C[0-9]+$").values_list("case_number", flat=True)
+    highest = max((int(n[1:]) for n in numbers.order_by("-case_number")[:50]), default=999_999)
+    return f"C{max(highest, 999_999) + 1}"
+
+
+def contact_submit(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    sex: str,
+    date_of_birth: date | None,
+    expected_date_of_birth: date | None,
+    postcode: str,
+    summary: str,
+    referrer_threshold: int | None,
+) -> m.Contact:
+    """A partner-agency referrer tells the front door about a child they are worried about.
+
+    The child is matched to an existing record only on an exact name and date of birth, and
+    only when exactly one record matches; otherwise a new record is opened for the front door team
+    to check and link. The referrer never sees which happened: they see only their own contacts.
+    """
+    if not actor.can(Function.SUBMIT_CONTACT):
+        raise PermissionDenied("Your role does not allow you to submit contacts.")
+    if date_of_birth is None and expected_date_of_birth is None:
+        _refuse(
+            "date_of_birth",
+            "Enter the child's date of birth, or the expected date of birth for an unborn child",
+        )
+    front_door = Team.objects.filter(kind=Team.Kind.FRONT_DOOR).order_by("pk").first()
+    if front_door is None:
+        raise ValidationError(
+            "The authority has no front door team set up, so contacts cannot be received yet."
+        )
+    agency = actor.partner_agency
+    source = agency.referral_source if agency else codes.ReferralSource.OTHER
+    with transaction.atomic():
+        candidates = Child.objects.filter(
+            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip()
+        )
+        candidates = (
+            candidates.filter(date_of_birth=date_of_birth)
+            if date_of_birth
+            else candidates.filter(expected_date_of_birth=expected_date_of_birth, date_of_birth__isnull=True)
+        )
+        matches = list(candidates[:2])
+        if len(matches) == 1:
+            child = matches[0]
+        else:
+            child = Child(
+                case_number=_next_case_number(),
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                sex=codes.Sex.UNKNOWN if date_of_birth is None else sex,
+                date_of_birth=date_of_birth,
+                expected_date_of_birth=expected_date_of_birth if date_of_birth is None else None,
+                postcode=postcode.strip().upper(),
+                allocated_team=front_door,
+                recorded_by=actor,
+            )
+            problems = integrity.violations_for(child)
+            if problems:
+                raise integrity.as_validation_error(problems)
+            child.full_clean(
+                exclude=["allocated_worker", "allocated_team", "family", "recorded_by", "case_number"]
+            )
+            for attempt in range(5):
+                # Two contacts at the same moment can pick the same next number; the second retries.
+                try:
+                    with transaction.atomic():
+                        child.save(force_insert=True)
+                    break
+                except IntegrityError:
+                    if attempt == 4:
+                        raise
+                    child.case_number = _next_case_number()
+            audit.record_creation(actor=actor, child=child, record=child)
+        contact = m.Contact(
+            child=child,
+            received_at=timezone.now(),
+            source=source,
+            summary=summary,
+            referrer_user=actor,
+            referrer_threshold=referrer_threshold,
+            recorded_by=actor,
+        )
+        _validate(contact)
+        contact.save(force_insert=True)
+        audit.record_creation(actor=actor, child=child, record=contact)
+        child_status_refresh(child=child)
+    return contact

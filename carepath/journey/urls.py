@@ -5,6 +5,8 @@ from . import views
 app_name = "journey"
 # Every URL about one child carries only the child's opaque identifier, never a name or number.
 urlpatterns = [
+    path("front-door/contacts/new/", views.contact_new, name="contact-new"),
+    path("front-door/contacts/", views.contacts_mine, name="contacts-mine"),
     path("children/<uuid:child_id>/", views.child_summary, name="child"),
     path("children/<uuid:child_id>/journey/", views.child_timeline, name="child-timeline"),
     path("children/<uuid:child_id>/people/", views.child_people, name="child-people"),

@@ -15,8 +15,9 @@ from carepath.people import services as people_services
 from carepath.people.models import Child
 from carepath.people.selectors import child_for_reading, children_visible_to
 
+from . import models as m
 from . import selectors, services
-from .forms import CaseNoteForm, ChildDetailsForm, VisitForm
+from .forms import CaseNoteForm, ChildDetailsForm, ContactSubmissionForm, VisitForm
 
 
 def _child_page(request, child: Child, template: str, decision, **context):
@@ -207,3 +208,41 @@ def visit_new(request, child_id):
         "journey/visit_form.html",
         "The visit has been recorded.",
     )
+
+
+@login_required
+def contact_new(request):
+    """A partner agency tells the front door about a child."""
+    if not request.user.can(Function.SUBMIT_CONTACT):
+        raise PermissionDenied("Your role does not allow you to submit contacts.")
+    form = ContactSubmissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_submit(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Your contact has been sent to the front door. Your reference is {contact_reference(contact)}.",
+            )
+            return redirect("journey:contacts-mine")
+    return render(request, "journey/contact_form.html", {"form": form})
+
+
+@login_required
+def contacts_mine(request):
+    """The contacts this partner-agency user has made, with the front door's decision once made.
+    Only what they told us and the decision: never the child's record."""
+    if not request.user.can(Function.SUBMIT_CONTACT):
+        raise PermissionDenied("Your role does not allow you to submit contacts.")
+    contacts = Paginator(
+        m.Contact.objects.filter(referrer_user=request.user).select_related("child").order_by("-received_at"),
+        25,
+    ).get_page(request.GET.get("page"))
+    rows = [{"contact": c, "reference": contact_reference(c)} for c in contacts]
+    return render(request, "journey/contacts_mine.html", {"contacts": contacts, "rows": rows})
+
+
+def contact_reference(contact) -> str:
+    return f"CT{contact.pk:07d}"

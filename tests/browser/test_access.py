@@ -21,15 +21,40 @@ def test_inspector_can_read_but_not_record(tab, world):
 
 def test_partner_referrer_sees_no_child(tab, world):
     tab.sign_in(world.partner_referrer)
-    tab.check_page(title="Home", h1="Make a referral to children's services")
+    tab.check_page(title="Home", h1="Tell children's services about a child")
     nav = tab.page.get_by_role("navigation", name="Menu")
-    assert nav.get_by_role("link").count() == 0
+    assert nav.get_by_role("link").all_inner_texts() == ["Tell us about a child", "Your contacts"]
     assert "Whitfield" not in tab.page.content()
     tab.goto(f"/children/{world.cp_child.public_id}/", status=403)
     tab.check_page(title="You cannot see this page", h1="You cannot see this page")
     assert "Amelia" not in tab.page.content()
     assert tab.page.get_by_role("link", name="Open with break-glass access").count() == 0
-    tab.goto("/children/?q=Whitfield", status=403)
+    tab.goto("/children/", status=403)
+
+
+def test_partner_referrer_tells_the_front_door_about_a_child(tab, world):
+    from carepath.people.models import Team
+    from tests import factories as f
+
+    f.TeamFactory(name="MASH", kind=Team.Kind.FRONT_DOOR, service=world.team.service)
+    tab.sign_in(world.partner_referrer)
+    tab.follow(tab.page.get_by_role("link", name="Tell us about a child").first)
+    tab.check_page(title="Tell us about a child", h1="Tell us about a child you are worried about")
+    tab.page.get_by_label("Child's first name").fill("Ruby")
+    tab.page.get_by_label("Child's last name").fill("Stone")
+    tab.follow(tab.page.get_by_role("button", name="Send to the front door"))
+    tab.check_page(title="Error: Tell us about a child", h1="Tell us about a child you are worried about")
+    assert tab.page.get_by_label("Child's last name").input_value() == "Stone"
+    group = tab.page.get_by_role("group", name="Date of birth", exact=True)
+    group.get_by_label("Day").fill("12")
+    group.get_by_label("Month").fill("5")
+    group.get_by_label("Year").fill("2016")
+    tab.page.get_by_label("What are you worried about?").fill("Ruby said she is scared to go home.")
+    tab.page.get_by_label("Level 4: specialist (children's social care)").check()
+    tab.follow(tab.page.get_by_role("button", name="Send to the front door"))
+    tab.check_page(title="Your contacts", h1="Your contacts")
+    row = tab.page.locator("tbody tr", has_text="Ruby Stone").inner_text()
+    assert "Not decided yet" in row and "CT" in row
 
 
 def test_the_403_page_for_a_child_out_of_scope(tab, world):
