@@ -17,6 +17,11 @@ def navigation(request):
         )
         items.append(("people:home", home_label))
         items.append(("people:child-search", "Find a child"))
+    if user.can(Function.RECORD_CASEWORK) and (
+        user.role in (Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE)
+        or (user.team_id and user.team.kind == "front_door")
+    ):
+        items.append(("journey:front-door", "Front door"))
     if user.can(Function.SUBMIT_CONTACT):
         items.append(("journey:contact-new", "Tell us about a child"))
         items.append(("journey:contacts-mine", "Your contacts"))

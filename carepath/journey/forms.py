@@ -147,3 +147,33 @@ class ContactSubmissionForm(forms.Form):
                 "expected_date_of_birth", "Enter a date of birth or an expected date of birth, not both"
             )
         return data
+
+
+class ContactDecisionForm(forms.Form):
+    """The front door's decision on a contact, with the threshold level applied (F28, F31)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="What should happen?",
+        choices=m.Contact.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what should happen"},
+    )
+    threshold_level = forms.TypedChoiceField(
+        label="Which level of need applies?",
+        choices=m.ThresholdLevel.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the level of need that applies"},
+    )
+    primary_need = forms.ChoiceField(
+        label="Primary need, for a referral",
+        required=False,
+        choices=[("", "Choose the primary need")]
+        + [c for c in codes.PrimaryNeed.choices if c[0] not in ("N0", "N9")],
+    )
+    outcome_notes = forms.CharField(
+        label="Reasons for the decision",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the reasons for the decision"},
+    )

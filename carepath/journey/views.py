@@ -17,7 +17,7 @@ from carepath.people.selectors import child_for_reading, children_visible_to
 
 from . import models as m
 from . import selectors, services
-from .forms import CaseNoteForm, ChildDetailsForm, ContactSubmissionForm, VisitForm
+from .forms import CaseNoteForm, ChildDetailsForm, ContactDecisionForm, ContactSubmissionForm, VisitForm
 
 
 def _child_page(request, child: Child, template: str, decision, **context):
@@ -47,6 +47,7 @@ def child_summary(request, child_id):
         decision,
         episodes=episodes,
         recent=recent,
+        waiting_contact=child.contacts.filter(decision="").exists(),
         tab="summary",
     )
 
@@ -246,3 +247,50 @@ def contacts_mine(request):
 
 def contact_reference(contact) -> str:
     return f"CT{contact.pk:07d}"
+
+
+@login_required
+def front_door(request):
+    """Contacts waiting for a decision, oldest first, for the children the user may see. Working
+    Together expects a decision within one working day of a referral."""
+    if not request.user.can(Function.RECORD_CASEWORK):
+        raise PermissionDenied("Your role does not allow you to decide contacts.")
+    waiting = (
+        m.Contact.objects.filter(decision="", child__in=children_visible_to(request.user))
+        .select_related("child", "referrer_user__partner_agency")
+        .order_by("received_at")
+    )
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    return render(request, "journey/front_door.html", {"contacts": page})
+
+
+@login_required
+def contact_decision(request, child_id):
+    """Decide the oldest contact about this child that is waiting for a decision."""
+    child, decision = child_for_reading(
+        actor=request.user, public_id=child_id, what="Decide a contact", to_use_for=Function.RECORD_CASEWORK
+    )
+    contact = child.contacts.filter(decision="").order_by("received_at").first()
+    form = None
+    if contact is not None:
+        form = ContactDecisionForm(request.POST or None, initial={"version": contact.version})
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.contact_decide(
+                    actor=request.user, contact=contact, expected_version=data.pop("version"), **data
+                )
+            except EditConflict:
+                form.add_error(
+                    None,
+                    "Someone else decided or changed this contact while you were working on it. "
+                    "Your decision has not been saved.",
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The contact has been decided: {contact.get_decision_display()}.")
+                return redirect("journey:front-door")
+    return _child_page(
+        request, child, "journey/contact_decision.html", decision, contact=contact, form=form, tab="summary"
+    )

@@ -231,3 +231,28 @@ def test_pages_reflow_on_a_narrow_screen(tab, world, width):
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px wide"
     tab.goto(f"/children/{world.cp_child.public_id}/")
     tab.screenshot("child-summary-narrow")
+
+
+def test_team_manager_decides_a_contact_at_the_front_door(tab, world):
+    from django.utils import timezone
+
+    from carepath.core import codes
+    from carepath.journey.models import Contact
+
+    Contact.objects.create(
+        child=world.cp_child,
+        received_at=timezone.now() - timezone.timedelta(hours=2),
+        source=codes.ReferralSource.POLICE,
+        summary="Police attended a domestic incident at the home.",
+    )
+    tab.sign_in(world.team_manager)
+    tab.follow(tab.page.get_by_role("navigation", name="Menu").get_by_role("link", name="Front door"))
+    tab.check_page(title="Front door", h1="Front door: contacts waiting for a decision")
+    tab.follow(tab.page.locator("main").get_by_role("link", name="Amelia Whitfield"))
+    tab.check_page(title="Decide the contact – Amelia Whitfield", h1="Decide the contact")
+    tab.page.get_by_label("No further action").check()
+    tab.page.get_by_label("Level 3: targeted early help").check()
+    tab.page.get_by_label("Reasons for the decision").fill("Already on a plan; the core group will respond.")
+    tab.follow(tab.page.get_by_role("button", name="Save the decision"))
+    tab.check_page(title="Front door", h1="Front door: contacts waiting for a decision")
+    assert "No contacts are waiting for a decision." in tab.page.locator("main").inner_text()
