@@ -73,7 +73,10 @@ def main() -> int:
             "PostgreSQL", {**base, "DATABASE_URL": pg}, workers + ["-m", "not browser", *args]
         )
     else:
-        print("\nPostgreSQL was not tested (no server reachable, or CAREPATH_TEST_POSTGRES=0): SQLite only.", flush=True)
+        print(
+            "\nPostgreSQL was not tested (no server reachable, or CAREPATH_TEST_POSTGRES=0): SQLite only.",
+            flush=True,
+        )
     print("\n=== summary ===")
     for label, (code, passed, failed) in results.items():
         print(f"{label}: {passed} passed, {failed} failed" + ("" if code == 0 else f" (pytest exit {code})"))
