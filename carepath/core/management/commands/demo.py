@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from carepath.people.models import Child, User
+from carepath.people.models import Child, Team, User
 
 from .serve import collect_static, serve
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, children, seed, bind, workers, no_serve, **options):
-        from carepath.synth.generator import DEMO_ACCOUNTS, generate_authority
+        from carepath.synth.generator import DEMO_ACCOUNTS, DemoLogin, generate_authority
 
         self.stderr.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
@@ -55,6 +55,20 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
                 logins.append((account, user))
+            # The front door team's manager decides the contacts partners send (the referrer's login).
+            front_door = Team.objects.filter(kind=Team.Kind.FRONT_DOOR, manager__is_active=True).first()
+            if front_door is not None:
+                manager = front_door.manager
+                manager.set_password(password)
+                manager.save(update_fields=["password"])
+                logins.append(
+                    (
+                        DemoLogin(
+                            "Front door team manager", manager.username, f"decides contacts at {front_door}"
+                        ),
+                        manager,
+                    )
+                )
         collect_static()
         host = bind if "://" in bind else f"http://{bind}"
         out = self.stdout
