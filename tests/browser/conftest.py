@@ -183,6 +183,8 @@ class Browsing:
         assert skip.get_attribute("href") == "#main-content"
         assert page.locator("main#main-content").count() == 1
         page.keyboard.press("Enter")
+        # Following the link is asynchronous under load; wait for it rather than racing it.
+        page.wait_for_function("() => location.hash === '#main-content'", timeout=10_000)
         assert page.url.endswith("#main-content")
         if page.evaluate("() => document.body.classList.contains('govuk-frontend-supported')"):
             # GOV.UK Frontend moves focus to the main content, so the next Tab starts there.
