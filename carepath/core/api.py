@@ -2,8 +2,6 @@
 
 from rest_framework.permissions import BasePermission
 
-from carepath.core.permissions import Function
-
 
 class HasCarepathFunction(BasePermission):
     """Deny by default: a view must name the function it needs (`required_function`)."""
@@ -18,6 +16,3 @@ class HasCarepathFunction(BasePermission):
         if function is None:
             return False
         return user.can(function)
-
-
-__all__ = ["HasCarepathFunction", "Function"]

@@ -75,6 +75,11 @@ class Contact(DatedRecord):
             )
         ]
 
+    @property
+    def reference(self) -> str:
+        """The reference a referrer quotes when they ask about their contact."""
+        return f"CT{self.pk:07d}"
+
 
 class Referral(DatedRecord):
     """A referral to children's social care and the children-in-need episode it starts

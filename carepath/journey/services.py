@@ -1171,17 +1171,17 @@ def contact_submit(
                         raise
                     child.case_number = _next_case_number()
             audit.record_creation(actor=actor, child=child, record=child)
-        contact = m.Contact(
+        contact = _create(
+            actor=actor,
             child=child,
-            received_at=timezone.now(),
-            source=source,
-            summary=summary,
-            referrer_user=actor,
-            referrer_threshold=referrer_threshold,
-            recorded_by=actor,
+            record=m.Contact(
+                child=child,
+                received_at=timezone.now(),
+                source=source,
+                summary=summary,
+                referrer_user=actor,
+                referrer_threshold=referrer_threshold,
+            ),
         )
-        _validate(contact)
-        contact.save(force_insert=True)
-        audit.record_creation(actor=actor, child=child, record=contact)
         child_status_refresh(child=child)
     return contact

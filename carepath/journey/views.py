@@ -225,7 +225,7 @@ def contact_new(request):
         else:
             messages.success(
                 request,
-                f"Your contact has been sent to the front door. Your reference is {contact_reference(contact)}.",
+                f"Your contact has been sent to the front door. Your reference is {contact.reference}.",
             )
             return redirect("journey:contacts-mine")
     return render(request, "journey/contact_form.html", {"form": form})
@@ -241,12 +241,7 @@ def contacts_mine(request):
         m.Contact.objects.filter(referrer_user=request.user).select_related("child").order_by("-received_at"),
         25,
     ).get_page(request.GET.get("page"))
-    rows = [{"contact": c, "reference": contact_reference(c)} for c in contacts]
-    return render(request, "journey/contacts_mine.html", {"contacts": contacts, "rows": rows})
-
-
-def contact_reference(contact) -> str:
-    return f"CT{contact.pk:07d}"
+    return render(request, "journey/contacts_mine.html", {"contacts": contacts})
 
 
 @login_required

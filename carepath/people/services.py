@@ -1,5 +1,6 @@
 """Writes about people: each service is one transaction and logs its change."""
 
+import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -163,8 +164,6 @@ def user_update(*, actor: User, user: User, expected_version_stamp: str, **chang
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if account_stamp(locked) != expected_version_stamp:
-            from carepath.core.concurrency import EditConflict
-
             raise EditConflict(locked)
         before = {name: getattr(locked, name) for name in changes}
         for name, value in changes.items():
@@ -209,7 +208,5 @@ def user_mark_leaver(*, actor: User, user: User, left_on: date) -> User:
 
 def account_stamp(user: User) -> str:
     """A fingerprint of the editable account fields, for optimistic locking of account edits."""
-    import hashlib
-
     values = "|".join(str(getattr(user, name + ("_id" if name == "team" else ""))) for name in ACCOUNT_FIELDS)
     return hashlib.sha256(f"{values}|{user.is_active}".encode()).hexdigest()[:16]
