@@ -45,21 +45,45 @@ class Function(models.TextChoices):
     SUBMIT_CONTACT = "submit_contact", "Submit a contact about a child to the front door"
     VIEW_ACCESS_REPORTS = "view_access_reports", "See break-glass and access reports"
     MANAGE_USERS = "manage_users", "Manage user accounts"
+    SEE_OWN_WORK = "see_own_work", "See their own work queue"
+    MANAGE_WORK = "manage_work", "Reassign and acknowledge their team's overdue work"
+    MANAGE_TIMESCALES = "manage_timescales", "Change configurable timescale rules and closure days"
 
 
 F = Function
 _READ = {F.VIEW_CHILD_RECORD}
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
-    Role.SOCIAL_WORKER: frozenset(_READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.BREAK_GLASS}),
+    Role.SOCIAL_WORKER: frozenset(
+        _READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.BREAK_GLASS, F.SEE_OWN_WORK}
+    ),
     Role.TEAM_MANAGER: frozenset(
-        _READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.BREAK_GLASS}
+        _READ
+        | {
+            F.RECORD_CASEWORK,
+            F.EDIT_CHILD_DETAILS,
+            F.VIEW_RECORD_ACCESS,
+            F.VIEW_TEAM,
+            F.BREAK_GLASS,
+            F.SEE_OWN_WORK,
+            F.MANAGE_WORK,
+        }
     ),
     Role.HEAD_OF_SERVICE: frozenset(
-        _READ | {F.RECORD_CASEWORK, F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.BREAK_GLASS}
+        _READ
+        | {
+            F.RECORD_CASEWORK,
+            F.VIEW_RECORD_ACCESS,
+            F.VIEW_TEAM,
+            F.VIEW_SERVICE,
+            F.BREAK_GLASS,
+            F.SEE_OWN_WORK,
+            F.MANAGE_WORK,
+        }
     ),
     Role.DIRECTOR: frozenset(
-        _READ | {F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_ACCESS_REPORTS}
+        _READ
+        | {F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES}
     ),
     Role.LEGAL_PANEL_MEMBER: frozenset(_READ),
     Role.SOLICITOR: frozenset(_READ),
@@ -68,7 +92,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.PERFORMANCE_ANALYST: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
     Role.PARTNER_REFERRER: frozenset({F.SUBMIT_CONTACT}),
     Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
-    Role.SYSTEM_ADMINISTRATOR: frozenset({F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS}),
+    Role.SYSTEM_ADMINISTRATOR: frozenset({F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES}),
 }
 
 # The scope a new account of each role gets unless an administrator chooses another.

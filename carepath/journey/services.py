@@ -20,6 +20,7 @@ from django.utils import timezone
 from carepath.core import audit, codes
 from carepath.core.audit import ChangeAction
 from carepath.core.concurrency import save_if_unchanged
+from carepath.core.events import child_record_changed
 from carepath.core.permissions import Function
 from carepath.people.models import Child, RelatedPerson, Team, User
 from carepath.people.selectors import child_access_decision
@@ -57,6 +58,8 @@ def _recording(actor: User, child: Child) -> Iterator[None]:
         with transaction.atomic():
             list(Child.objects.select_for_update().filter(pk=child.pk).values_list("pk", flat=True))
             yield
+            if outermost:
+                child_record_changed(child.pk)
     except BaseException:
         if outermost:
             for step in reversed(_undo.get() or []):
@@ -1184,4 +1187,5 @@ def contact_submit(
             ),
         )
         child_status_refresh(child=child)
+        child_record_changed(child.pk)
     return contact

@@ -11,6 +11,7 @@ from django.utils import timezone
 from carepath.core import audit
 from carepath.core.audit import ChangeAction
 from carepath.core.concurrency import EditConflict, save_if_unchanged
+from carepath.core.events import child_record_changed
 from carepath.core.permissions import Function
 
 from .models import Allocation, BreakGlassAccess, Child, Team, User
@@ -54,6 +55,7 @@ def child_details_update(*, actor: User, child: Child, expected_version: int, **
         child.full_clean(exclude=["allocated_worker", "allocated_team", "family", "recorded_by"])
         with transaction.atomic():
             save_if_unchanged(child, expected_version=expected_version, fields=list(changes))
+            child_record_changed(child.pk)
             if diff:
                 audit.record_change(
                     actor=actor, child=child, record=child, action=ChangeAction.UPDATED, changes=diff
@@ -109,6 +111,7 @@ def allocation_change(
         if kind == Allocation.Kind.SOCIAL_WORKER:
             Child.objects.filter(pk=child.pk).update(allocated_worker=worker, allocated_team=team)
             child.allocated_worker, child.allocated_team = worker, team
+        child_record_changed(child.pk)
     return allocation
 
 

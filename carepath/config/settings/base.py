@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "carepath.core",
     "carepath.people",
     "carepath.journey",
+    "carepath.timescales",
     "carepath.synth",
 ]
 

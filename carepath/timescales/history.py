@@ -1,0 +1,244 @@
+"""Reading a child's record for the engine: the same narrow queries for one child (after a save)
+and for thousands at once (a full recompute), so both paths see exactly the same facts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connections, models
+from django.db.models import Q
+
+from carepath.journey import models as jm
+from carepath.people import models as pm
+
+
+@dataclass
+class ChildHistory:
+    child_id: int
+    date_of_birth: date | None = None
+    expected_date_of_birth: date | None = None
+    contacts: list = field(default_factory=list)  # (id, received_at, decided_at)
+    referrals: list = field(default_factory=list)  # (id, referral_date, decided_at, nfa, closure_date)
+    assessments: list = field(
+        default_factory=list
+    )  # (id, referral_id, start, authorised, completed, outcome, late_reason)
+    strategy_discussions: list = field(default_factory=list)  # (id, referral_id, held_at, s47_initiated)
+    enquiries: list = field(
+        default_factory=list
+    )  # (id, referral_id, strategy_id, start, end, outcome, icpc_not_required)
+    conferences: list = field(default_factory=list)  # (id, referral_id, kind, held_on, section_47_id)
+    cp_plans: list = field(default_factory=list)  # (id, referral_id, start, end, visit_frequency)
+    core_groups: list = field(default_factory=list)  # (plan_id, held_on)
+    cin_plans: list = field(default_factory=list)  # (id, referral_id, start, end)
+    visits: list = field(default_factory=list)  # (visited_at, kind, child_seen)
+    episodes: list = field(
+        default_factory=list
+    )  # (id, start, end, legal_status, placement_type, rne, pp_started_at)
+    reviews: list = field(default_factory=list)  # held_on
+    allocations: list = field(default_factory=list)  # (worker_id, started_on, ended_on), social workers
+    oversight: list = field(default_factory=list)  # happened_at of management oversight notes
+
+    def born_on_or_before(self, day: date) -> bool:
+        return self.date_of_birth is not None and self.date_of_birth <= day
+
+    def age_on(self, day: date) -> int | None:
+        dob = self.date_of_birth
+        if dob is None or day < dob:
+            return None
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+# (model, fields, history attribute, order). Each query is filtered by child.
+_QUERIES = (
+    (jm.Contact, ("child_id", "id", "received_at", "decided_at"), "contacts", "received_at"),
+    (
+        jm.Referral,
+        ("child_id", "id", "referral_date", "decided_at", "nfa", "closure_date"),
+        "referrals",
+        "referral_date",
+    ),
+    (
+        jm.Assessment,
+        (
+            "child_id",
+            "id",
+            "referral_id",
+            "start_date",
+            "authorised_on",
+            "completed_on",
+            "outcome",
+            "late_reason",
+        ),
+        "assessments",
+        "start_date",
+    ),
+    (
+        jm.StrategyDiscussion,
+        ("child_id", "id", "referral_id", "held_at", "section_47_initiated"),
+        "strategy_discussions",
+        "held_at",
+    ),
+    (
+        jm.Section47Enquiry,
+        (
+            "child_id",
+            "id",
+            "referral_id",
+            "strategy_discussion_id",
+            "start_date",
+            "end_date",
+            "outcome",
+            "icpc_not_required",
+        ),
+        "enquiries",
+        "start_date",
+    ),
+    (
+        jm.ChildProtectionConference,
+        ("child_id", "id", "referral_id", "kind", "held_on", "section_47_id"),
+        "conferences",
+        "held_on",
+    ),
+    (
+        jm.ChildProtectionPlan,
+        ("child_id", "id", "referral_id", "start_date", "end_date", "visit_frequency_working_days"),
+        "cp_plans",
+        "start_date",
+    ),
+    (jm.CoreGroupMeeting, ("child_id", "plan_id", "held_on"), "core_groups", "held_on"),
+    (
+        jm.ChildInNeedPlan,
+        ("child_id", "id", "referral_id", "start_date", "end_date"),
+        "cin_plans",
+        "start_date",
+    ),
+    (jm.Visit, ("child_id", "visited_at", "kind", "child_seen"), "visits", "visited_at"),
+    (
+        jm.LookedAfterEpisode,
+        (
+            "child_id",
+            "id",
+            "start_date",
+            "end_date",
+            "legal_status",
+            "placement_type",
+            "reason_new_episode",
+            "police_protection_started_at",
+        ),
+        "episodes",
+        "start_date",
+    ),
+)
+
+
+def _converter(field):
+    """SQLite hands back dates and times as text; Django's per-value converters cost more than
+    the engine itself on a full recompute, so the few types we read are parsed here."""
+    if isinstance(field, models.DateTimeField):
+
+        def when(value):
+            if isinstance(value, str):
+                return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            return value
+
+        return when
+    if isinstance(field, models.DateField):
+        return lambda value: date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(field, models.BooleanField):
+        return lambda value: None if value is None else bool(value)
+    return None
+
+
+def _raw(queryset) -> list[tuple]:
+    """Rows of a values_list queryset, fetched with one cursor and converted by column."""
+    model = queryset.model
+    names = queryset._fields
+    converters = [
+        _converter(
+            model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "id" else name)
+        )
+        for name in names
+    ]
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    active = [(i, c) for i, c in enumerate(converters) if c is not None]
+    if not active:
+        return fetched
+    out = []
+    for row in fetched:
+        row = list(row)
+        for i, convert in active:
+            if row[i] is not None:
+                row[i] = convert(row[i])
+        out.append(tuple(row))
+    return out
+
+
+def load_histories(
+    *, child_id: int | None = None, id_from: int | None = None, id_to: int | None = None
+) -> dict[int, ChildHistory]:
+    """Histories keyed by child id: one child's, or those with ids in [id_from, id_to)."""
+    if child_id is not None:
+        child_filter, child_q = Q(child_id=child_id), Q(id=child_id)
+    else:
+        child_filter, child_q = Q(), Q()
+        if id_from is not None:
+            child_filter &= Q(child_id__gte=id_from)
+            child_q &= Q(id__gte=id_from)
+        if id_to is not None:
+            child_filter &= Q(child_id__lt=id_to)
+            child_q &= Q(id__lt=id_to)
+    histories: dict[int, ChildHistory] = {}
+    for child_id_, dob, edd in pm.Child.objects.filter(child_q).values_list(
+        "id", "date_of_birth", "expected_date_of_birth"
+    ):
+        histories[child_id_] = ChildHistory(child_id_, dob, edd)
+
+    def rows(model, names, order):
+        return _raw(model.objects.filter(child_filter).order_by("child_id", order, "pk").values_list(*names))
+
+    for model, names, attr, order in _QUERIES:
+        grouped = defaultdict(list)
+        for row in rows(model, names, order):
+            grouped[row[0]].append(row[1:])
+        for child, items in grouped.items():
+            if child in histories:
+                setattr(histories[child], attr, items)
+    for child, held_on in rows(jm.LookedAfterReview, ("child_id", "held_on"), "held_on"):
+        if child in histories:
+            histories[child].reviews.append(held_on)
+    for child, worker_id, started, ended in _raw(
+        pm.Allocation.objects.filter(child_filter, kind=pm.Allocation.Kind.SOCIAL_WORKER)
+        .order_by("child_id", "started_on", "pk")
+        .values_list("child_id", "worker_id", "started_on", "ended_on")
+    ):
+        if child in histories:
+            histories[child].allocations.append((worker_id, started, ended))
+    for child, happened_at in _raw(
+        jm.CaseNote.objects.filter(child_filter, kind=jm.CaseNote.Kind.MANAGEMENT_OVERSIGHT)
+        .order_by("child_id", "happened_at")
+        .values_list("child_id", "happened_at")
+    ):
+        if child in histories:
+            histories[child].oversight.append(happened_at)
+    return histories
+
+
+def load_history(child_id: int) -> ChildHistory | None:
+    return load_histories(child_id=child_id).get(child_id)
+
+
+_LOCAL = ZoneInfo(settings.TIME_ZONE)
+
+
+def as_date(value: date | datetime) -> date:
+    """The local (London) date of an activity: a visit at 00:30 BST happened on the local day."""
+    if isinstance(value, datetime):
+        return value.astimezone(_LOCAL).date() if value.tzinfo else value.date()
+    return value

@@ -1,0 +1,140 @@
+"""Reads for the timescales: work queues, a child's clocks, escalations. Every selector takes the
+acting user and returns only children that user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from carepath.people.models import Child, User
+from carepath.people.selectors import children_visible_to
+
+from .engine import Status
+from .models import Deadline, Escalation, Rule
+from .rulebook import Kind
+
+
+class Bucket:
+    OVERDUE = "overdue"
+    TODAY = "today"
+    THIS_WEEK = "this_week"
+    LATER = "later"
+
+    ORDER = (OVERDUE, TODAY, THIS_WEEK, LATER)
+    LABELS = {OVERDUE: "Overdue", TODAY: "Due today", THIS_WEEK: "Due this week", LATER: "Due later"}
+
+
+def bucket_of(deadline: Deadline, today: date) -> str:
+    if deadline.due_on < today or (deadline.due_at is not None and deadline.due_at < timezone.now()):
+        return Bucket.OVERDUE
+    if deadline.due_on == today:
+        return Bucket.TODAY
+    if deadline.due_on <= today + timedelta(days=7):
+        return Bucket.THIS_WEEK
+    return Bucket.LATER
+
+
+def _work(queryset: QuerySet) -> QuerySet:
+    """Open items that are work: deadlines, and drift flags once raised (a drift clock that has not
+    reached its limit is being watched, not owed)."""
+    today = timezone.localdate()
+    return queryset.filter(
+        Q(status=Status.OPEN, kind=Kind.DEADLINE)
+        | Q(status=Status.OPEN, kind=Kind.DRIFT, due_on__lt=today)
+        | Q(status=Status.FLAGGED)
+    ).select_related("child", "child__allocated_worker", "assigned_to")
+
+
+def responsible_filter(user: User) -> Q:
+    """Items the user is responsible for: given to them, or about children allocated to them and
+    not given to anyone else."""
+    return Q(assigned_to=user) | Q(assigned_to__isnull=True, child__allocated_worker=user)
+
+
+def work_for(user: User, *, horizon_days: int = 7) -> QuerySet:
+    """The user's own open items, overdue first, up to `horizon_days` ahead."""
+    today = timezone.localdate()
+    visible = children_visible_to(user).values("pk")
+    return (
+        _work(Deadline.objects.filter(responsible_filter(user), child__in=visible))
+        .filter(due_on__lte=today + timedelta(days=horizon_days))
+        .order_by("due_on", "child__last_name", "pk")
+    )
+
+
+@dataclass
+class WorkCounts:
+    overdue: int = 0
+    today: int = 0
+    this_week: int = 0
+    escalated_to_me: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.this_week
+
+
+def work_counts_for(user: User) -> WorkCounts:
+    counts = WorkCounts()
+    today = timezone.localdate()
+    for deadline in work_for(user).only("due_on", "due_at"):
+        setattr(counts, bucket_of(deadline, today), getattr(counts, bucket_of(deadline, today)) + 1)
+    counts.escalated_to_me = open_escalations_for(user).count()
+    return counts
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    items: list[Deadline] = field(default_factory=list)
+
+
+def grouped_by_bucket(items, today: date | None = None) -> list[Group]:
+    today = today or timezone.localdate()
+    groups = {b: Group(b, Bucket.LABELS[b]) for b in Bucket.ORDER}
+    for item in items:
+        groups[bucket_of(item, today)].items.append(item)
+    return [g for g in groups.values() if g.items]
+
+
+def team_work(user: User, team_id: int, *, horizon_days: int = 7) -> QuerySet:
+    """A team's open items (overdue and due soon), for the team manager and those above."""
+    today = timezone.localdate()
+    visible = children_visible_to(user).values("pk")
+    return (
+        _work(
+            Deadline.objects.filter(
+                Q(assigned_to__team_id=team_id) | Q(assigned_to__isnull=True, child__allocated_team_id=team_id),
+                child__in=visible,
+            )
+        )
+        .filter(due_on__lte=today + timedelta(days=horizon_days))
+        .order_by("due_on", "pk")
+    )
+
+
+def child_clocks(user: User, child: Child) -> QuerySet:
+    """A child's stored clocks: open first, then the history of late, missed and flagged. The
+    caller has already opened the child's record through child_for_reading (which logs the read)."""
+    return Deadline.objects.filter(child=child).order_by("-status", "due_on", "pk")
+
+
+def open_escalations_for(user: User) -> QuerySet:
+    """Escalations sent to this user whose item is still open."""
+    open_keys = Deadline.objects.filter(status__in=Status.ACTIVE).values("key")
+    return Escalation.objects.filter(escalated_to=user, deadline_key__in=open_keys)
+
+
+def escalations_visible_to(user: User) -> QuerySet:
+    visible = children_visible_to(user).values("pk")
+    return Escalation.objects.filter(child__in=visible).select_related(
+        "child", "escalated_to", "responsible"
+    )
+
+
+def rules_by_id() -> dict[str, Rule]:
+    return {rule.rule_id: rule for rule in Rule.objects.all()}
