@@ -1325,7 +1325,7 @@ class JourneyBuilder:
         kid = ep.kid
         start = plan["start"]
         plan["chair"].drop(kid, end)
-        # Core groups: the first within 10 working days of the conference, then about monthly.
+        # Core groups: the first within 10 working days of the conference, then 4-weekly.
         day = self.wd.add(start, rng.randint(5, 10))
         stop = end or self.today
         while day < stop and day <= self.last:
@@ -1337,7 +1337,8 @@ class JourneyBuilder:
                 notes="Core group reviewed progress against the plan.",
                 recorded_at=self.recorded(rng, day),
             )
-            day = self.wd.on_or_after(day + timedelta(days=rng.randint(20, 30)))
+            # At least every 4 weeks (rules.md 1.10, local practice): on the working day on or before.
+            day = self.wd.on_or_before(day + timedelta(days=rng.randint(20, 28)))
         chair_id = plan["chair"].first_user_id
         self.sink.add(
             jm.ChildProtectionPlan,

@@ -167,7 +167,13 @@ class Engine:
             anchors += [e for e in ends if _after(e, first, hours)]
         superseders = self.superseded_by.get(rule.id, ())
         needs_attributes = bool(rule.applies_to or superseders or rule.limit_from)
-        floor = None if hours or rule.limit_from else _fewest_days(rule.limit, rule.unit, rule.counting)
+        floor = None
+        if not hours:
+            shortest = rule.limit
+            if rule.limit_from:
+                # A plan's own frequency is fixed for the plan, so one look gives the shortest limit.
+                shortest = min(shortest, span.attributes(as_date(first)).get(rule.limit_from) or shortest)
+            floor = _fewest_days(shortest, rule.unit, rule.counting)
         for i, anchor in enumerate(anchors):
             if (
                 floor is not None

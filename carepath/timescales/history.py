@@ -142,8 +142,9 @@ def _converter(field):
 
         def when(value):
             if isinstance(value, str):
-                return datetime.fromisoformat(value).replace(tzinfo=UTC)
-            return value
+                value = datetime.fromisoformat(value)
+            # SQLite keeps UTC without a zone; PostgreSQL hands back an aware datetime.
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
         return when
     if isinstance(field, models.DateField):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from carepath.core.calendar import Unit, WorkingCalendar, calendar_with
@@ -374,45 +374,104 @@ class RecomputeResult:
     deadlines: int
     seconds: float
     peak_memory_mb: float | None = None
+    workers: int = 1
+    refreshed_after: int = 0  # children changed while the recompute ran, refreshed again at the end
+
+
+def _clocks_for_range(lo: int, hi: int, today: date, engine: Engine) -> tuple[int, list[Clock]]:
+    histories = load_histories(id_from=lo, id_to=hi)
+    clocks: list[Clock] = []
+    for history in histories.values():
+        clocks.extend(c for c in engine.clocks(history, today) if c.status in Status.STORED)
+    return len(histories), clocks
+
+
+def _worker_chunk(job: tuple) -> tuple[int, list[Clock]]:
+    """One process's share of a parallel recompute (its own database connection)."""
+    lo, hi, today, specs, closure_days = job
+    return _clocks_for_range(lo, hi, today, Engine(specs, calendar_with(closure_days)))
+
+
+def _parallel_allowed() -> bool:
+    from django.db import connection
+
+    # Worker processes read committed data through their own connections, so a recompute inside
+    # an open transaction (a test, a rule change's on_commit inside another atomic) stays serial.
+    return not connection.in_atomic_block
 
 
 def clocks_recompute_all(
     *,
     today: date | None = None,
-    chunk: int = 5000,
+    chunk: int = 4000,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     measure_memory: bool = False,
 ) -> RecomputeResult:
     """Recompute every child's clocks (after a rule or calendar change, and nightly so that
-    time-dependent flags stay true). One transaction: readers see the old rows or the new."""
+    time-dependent flags stay true), then replace the stored rows in one transaction: readers see
+    the old rows or the new. Large authorities are evaluated by several processes (one per core by
+    default); children whose records change meanwhile are refreshed again at the end."""
+    import os
+
+    from django.db import connections
+
+    from carepath.core.models import ChangeEvent
+
     started = time.perf_counter()
+    began_at = timezone.now()
     if measure_memory:
         tracemalloc.start()
     today = today or timezone.localdate()
-    engine = engine_in_force()
-    bounds = Child.objects.aggregate(lo=Min("id"), hi=Max("id"))
-    total_children = stored = 0
+    specs = rules_in_force()
+    closure_days = tuple(ClosureDay.objects.values_list("day", flat=True))
+    engine = Engine(specs, calendar_with(closure_days))
+    bounds = Child.objects.aggregate(lo=Min("id"), hi=Max("id"), n=Count("id"))
+    ranges = []
+    if bounds["lo"] is not None:
+        ranges = [(lo, lo + chunk) for lo in range(bounds["lo"], bounds["hi"] + 1, chunk)]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if bounds["n"] and bounds["n"] >= 20000 else 1
+    workers = workers if _parallel_allowed() else 1
+    clocks: list[Clock] = []
+    children = 0
+    if workers > 1 and len(ranges) > 1:
+        import multiprocessing
+
+        connections.close_all()  # each forked worker opens its own
+        jobs = [(lo, hi, today, specs, closure_days) for lo, hi in ranges]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done, (count, found) in enumerate(pool.imap(_worker_chunk, jobs), start=1):
+                children += count
+                clocks.extend(found)
+                if progress:
+                    progress(done, len(jobs))
+    else:
+        for done, (lo, hi) in enumerate(ranges, start=1):
+            count, found = _clocks_for_range(lo, hi, today, engine)
+            children += count
+            clocks.extend(found)
+            if progress:
+                progress(done, len(ranges))
+    rows = [_row(c) for c in clocks]
+    _apply_side_records(rows, {})
     with transaction.atomic():
         Deadline.objects.all().delete()
-        if bounds["lo"] is not None:
-            for lo in range(bounds["lo"], bounds["hi"] + 1, chunk):
-                histories = load_histories(id_from=lo, id_to=lo + chunk)
-                rows: list[Deadline] = []
-                for history in histories.values():
-                    rows.extend(_stored(engine.clocks(history, today)))
-                _apply_side_records(rows, {"child_id__gte": lo, "child_id__lt": lo + chunk})
-                Deadline.objects.bulk_create(rows, batch_size=2000)
-                total_children += len(histories)
-                stored += len(rows)
-                if progress:
-                    progress(
-                        min(lo + chunk, bounds["hi"] + 1) - bounds["lo"], bounds["hi"] + 1 - bounds["lo"]
-                    )
+        Deadline.objects.bulk_create(rows, batch_size=2000)
+    # Anyone who saved a record while we were reading has had their child's rows refreshed
+    # already, and then overwritten above from an older read: refresh those children again.
+    changed = set(
+        ChangeEvent.objects.filter(occurred_at__gte=began_at, child_id__isnull=False).values_list(
+            "child_id", flat=True
+        )
+    )
+    for child_id in changed:
+        child_clocks_refresh(child_id=child_id, today=today, engine=engine)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-    return RecomputeResult(total_children, stored, time.perf_counter() - started, peak)
+    return RecomputeResult(children, len(rows), time.perf_counter() - started, peak, workers, len(changed))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from carepath.synth.generator import GenerationRefused, generate_authority
 from carepath.synth.planted import KINDS
+from carepath.timescales.services import clocks_recompute_all
 
 
 def _day(value: str) -> date:
@@ -100,12 +101,16 @@ class Command(BaseCommand):
         finally:
             for bar in bars.values():
                 bar.close()
+        # The generator writes in bulk, not through the services, so the clocks are worked out once
+        # here, counted from the same "today" as the history.
+        clocks = clocks_recompute_all(today=today)
         out = self.stdout
         out.write(f"Children:          {result.children:,}")
         out.write(f"Open children:     {result.open_children:,}")
         out.write(f"Staff in post:     {result.staff:,}")
         out.write(f"Planted failures:  {result.planted:,}" + (f" (listed in {planted})" if planted else ""))
         out.write(f"Seconds:           {result.seconds:,.1f}")
+        out.write(f"Timescale clocks:  {clocks.deadlines:,} open, late or flagged ({clocks.seconds:,.1f} s)")
         out.write("Demo accounts (passwords are unusable until `carepath demo` sets them):")
         for login in result.demo_logins:
             out.write(f"  {login.username:<16} {login.role_label}: {login.description}")
