@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import CharField, Func, Q
 
 from carepath.journey import models as jm
 from carepath.people import models as pm
@@ -52,12 +52,15 @@ class ChildHistory:
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-# (model, fields, history attribute, order). Each query is filtered by child.
+_STATUTORY_VISIT_KINDS = (jm.Visit.Kind.CP, jm.Visit.Kind.CLA, jm.Visit.Kind.CIN, jm.Visit.Kind.ASSESSMENT)
+
+# (model, fields, history attribute, order); each query is filtered by child. A field ending "@date"
+# is read as its local date.
 _QUERIES = (
-    (jm.Contact, ("child_id", "id", "received_at", "decided_at"), "contacts", "received_at"),
+    (jm.Contact, ("child_id", "id", "received_at@date", "decided_at@date"), "contacts", "received_at"),
     (
         jm.Referral,
-        ("child_id", "id", "referral_date", "decided_at", "nfa", "closure_date"),
+        ("child_id", "id", "referral_date", "decided_at@date", "nfa", "closure_date"),
         "referrals",
         "referral_date",
     ),
@@ -78,7 +81,7 @@ _QUERIES = (
     ),
     (
         jm.StrategyDiscussion,
-        ("child_id", "id", "referral_id", "held_at", "section_47_initiated"),
+        ("child_id", "id", "referral_id", "held_at@date", "section_47_initiated"),
         "strategy_discussions",
         "held_at",
     ),
@@ -116,7 +119,7 @@ _QUERIES = (
         "cin_plans",
         "start_date",
     ),
-    (jm.Visit, ("child_id", "visited_at", "kind", "child_seen"), "visits", "visited_at"),
+    (jm.Visit, ("child_id", "visited_at@date", "kind", "child_seen"), "visits", "visited_at"),
     (
         jm.LookedAfterEpisode,
         (
@@ -154,12 +157,36 @@ def _converter(field):
     return None
 
 
+class LocalDate(Func):
+    """The London calendar date of a stored moment. PostgreSQL converts exactly; elsewhere the UTC
+    text comes back and `_local_date` corrects the one hour a day that belongs to tomorrow."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS TEXT)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM-DD')", [*params, settings.TIME_ZONE]
+
+
+def _local_date(value: str) -> date:
+    # London is UTC or UTC+1, so only a UTC time in the 23rd hour can fall on the next local day.
+    if len(value) > 10 and value[11:13] == "23":
+        return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC).astimezone(_LOCAL).date()
+    return date.fromisoformat(value[:10])
+
+
 def _raw(queryset) -> list[tuple]:
     """Rows of a values_list queryset, fetched with one cursor and converted by column."""
     model = queryset.model
     names = queryset._fields
     converters = [
-        _converter(
+        (lambda v: _local_date(v) if isinstance(v, str) else v)
+        if name.endswith("__local")
+        else _converter(
             model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "id" else name)
         )
         for name in names
@@ -201,12 +228,24 @@ def load_histories(
     ):
         histories[child_id_] = ChildHistory(child_id_, dob, edd)
 
-    def rows(model, names, order):
-        return _raw(model.objects.filter(child_filter).order_by("child_id", order, "pk").values_list(*names))
+    def rows(model, names, order, **filters):
+        queryset = model.objects.filter(child_filter, **filters).order_by("child_id", order, "pk")
+        # Moments the engine only needs as local dates are converted by the database.
+        local = {
+            name.removesuffix("@date"): LocalDate(name.removesuffix("@date"))
+            for name in names
+            if name.endswith("@date")
+        }
+        columns = [f"{n.removesuffix('@date')}__local" if n.endswith("@date") else n for n in names]
+        if local:
+            queryset = queryset.annotate(**{f"{k}__local": v for k, v in local.items()})
+        return _raw(queryset.values_list(*columns))
 
     for model, names, attr, order in _QUERIES:
         grouped = defaultdict(list)
-        for row in rows(model, names, order):
+        # Early help visits are neither statutory visits nor progress on a social care case.
+        filters = {"kind__in": list(_STATUTORY_VISIT_KINDS)} if model is jm.Visit else {}
+        for row in rows(model, names, order, **filters):
             grouped[row[0]].append(row[1:])
         for child, items in grouped.items():
             if child in histories:
@@ -221,10 +260,11 @@ def load_histories(
     ):
         if child in histories:
             histories[child].allocations.append((worker_id, started, ended))
-    for child, happened_at in _raw(
-        jm.CaseNote.objects.filter(child_filter, kind=jm.CaseNote.Kind.MANAGEMENT_OVERSIGHT)
-        .order_by("child_id", "happened_at")
-        .values_list("child_id", "happened_at")
+    for child, happened_at in rows(
+        jm.CaseNote,
+        ("child_id", "happened_at@date"),
+        "happened_at",
+        kind=jm.CaseNote.Kind.MANAGEMENT_OVERSIGHT,
     ):
         if child in histories:
             histories[child].oversight.append(happened_at)
