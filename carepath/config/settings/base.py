@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "carepath.core",
     "carepath.people",
     "carepath.journey",
@@ -161,6 +163,42 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Background work: the django.tasks API (backport `django-tasks`). "immediate" runs a task at once,
+# in the process that enqueues it, so the demo and a fresh clone need nothing else running;
+# "database" queues it in the database for `carepath db_worker` processes (production's default).
+CAREPATH_TASKS = os.environ.get("CAREPATH_TASKS", "immediate")
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_from_env(name: str) -> dict:
+    if name not in TASK_BACKENDS:
+        raise ValueError(f"CAREPATH_TASKS must be one of {', '.join(TASK_BACKENDS)}, not {name!r}")
+    return {"default": {"BACKEND": TASK_BACKENDS[name]}}
+
+
+TASKS = tasks_from_env(CAREPATH_TASKS)
+
+# Email: the daily digest of work. With CAREPATH_EMAIL_HOST set, mail goes out over SMTP; without it,
+# each environment chooses (the demo writes files, production sends nothing, tests keep them).
+EMAIL_HOST = os.environ.get("CAREPATH_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("CAREPATH_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CAREPATH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CAREPATH_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("CAREPATH_EMAIL_USE_SSL", "") == "1"
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("CAREPATH_EMAIL_USE_TLS", "1") == "1"
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("CAREPATH_FROM_EMAIL", "carepath <carepath@localhost>")
+# Links in emails are absolute: an email has no page to be relative to.
+CAREPATH_BASE_URL = os.environ.get("CAREPATH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -5,6 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import EMAIL_HOST, tasks_from_env
 
 SECRET_KEY = os.environ.get("CAREPATH_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -21,3 +22,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Real workers: tasks queue in the database for `carepath db_worker` processes, so a web request
+# or the daily command never waits for them.
+TASKS = tasks_from_env(os.environ.get("CAREPATH_TASKS", "database"))
+
+# Digests go out over SMTP when a host is set. Without one, nothing is sent (rather than printed to
+# a log, since a digest names children); `carepath daily` says so every time it runs.
+if EMAIL_HOST:
+    if not os.environ.get("CAREPATH_FROM_EMAIL"):
+        raise ImproperlyConfigured("CAREPATH_FROM_EMAIL must be set when CAREPATH_EMAIL_HOST is.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"

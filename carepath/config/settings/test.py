@@ -21,3 +21,6 @@ STORAGES = {
 }
 # Tests do not collect static files; WhiteNoise serves from the finders.
 STATIC_ROOT = None
+# Tasks run at once and mail is kept in django.core.mail.outbox, whatever the environment says.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,5 +1,6 @@
 """`carepath demo`: a synthetic authority, served, with a login printed for each role."""
 
+import io
 import secrets
 
 from django.core.management import call_command
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from carepath.people.models import Child, Team, User
+from carepath.timescales.notifications import where_digests_go
 
 from .serve import collect_static, serve
 
@@ -14,7 +16,8 @@ from .serve import collect_static, serve
 class Command(BaseCommand):
     help = (
         "Create the database if needed, generate a synthetic authority into it if it holds no children, "
-        "set a fresh password for the demo accounts, print the logins, and serve it."
+        "run the daily job (clocks, escalations, digest emails), set a fresh password for the demo "
+        "accounts, print the logins, and serve it."
     )
 
     def add_arguments(self, parser):
@@ -45,6 +48,13 @@ class Command(BaseCommand):
                 f"Generated {report.children:,} children ({report.open_children:,} open) and {report.staff:,} staff "
                 f"in {report.seconds:.0f} s."
             )
+        # The demo stands in for the nightly cron job: every start brings the clocks up to today,
+        # escalates what has become overdue and sends the digests (to files, in the demo settings).
+        self.stderr.write("Running the daily job (clocks, escalations, digests)…")
+        daily = io.StringIO()
+        call_command("daily", stdout=daily)
+        for line in daily.getvalue().splitlines():
+            self.stderr.write(line)
         password = secrets.token_urlsafe(12)
         logins = []
         with transaction.atomic():
@@ -80,6 +90,8 @@ class Command(BaseCommand):
         for account, user in logins:
             out.write(f"  {account.role_label:<{width}}  {user.username:<18} {account.description}")
         out.write("")
+        out.write(where_digests_go())
+        out.write("Run `carepath daily` to run the daily job again.")
         out.write("All people and records are synthetic. Press Ctrl+C to stop.")
         self.stdout.flush()
         if not no_serve:
