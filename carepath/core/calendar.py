@@ -4,8 +4,8 @@ A working day is Monday to Friday, less England and Wales bank holidays (from th
 `holidays` library, subdivision ENG) and the closure days an authority adds. Statutory timescales
 count working days from the day *after* the trigger, so `add_working_days(d, n)` is the n-th
 working day after d. "Beginning with" periods (CA 1989 s32: 26 weeks beginning with the day of
-issue) count the trigger day as day 1. Hours (police protection, s46(6)) are clock hours from a
-datetime.
+issue) count the trigger day as day 1. Hours (police protection, s46(6)) are hours that actually
+pass from a datetime, whatever the clocks do in March and October.
 
 The engine asks millions of these questions on a full recompute, so a calendar precomputes each
 year it is asked about into arrays and answers by index.
@@ -16,11 +16,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
+
+# Working days and bank holidays are England and Wales days: a moment is on the day it is there.
+ENGLAND_AND_WALES = ZoneInfo("Europe/London")
 
 
 class Unit:
@@ -149,11 +153,22 @@ class WorkingCalendar:
 
         Day-based units give the last permitted date; hours give a datetime.
         """
+        if counting not in Counting.ALL:
+            raise ValueError(f"unknown counting {counting!r}")
         if unit == Unit.HOURS:
             if not isinstance(start, datetime):
                 raise ValueError("an hours rule needs a date and time to start from")
-            return start + timedelta(hours=limit)
-        day = start.date() if isinstance(start, datetime) else start
+            if start.tzinfo is None:
+                return start + timedelta(hours=limit)
+            # Hours that pass, not hours on the clock face: adding a timedelta to a datetime in
+            # Europe/London is wall-clock arithmetic, which gives 73 hours across the October
+            # change and 71 across the March one. Count in UTC and answer in the caller's zone.
+            return (start.astimezone(UTC) + timedelta(hours=limit)).astimezone(start.tzinfo)
+        if isinstance(start, datetime):
+            # The day it is in England and Wales, not in UTC: 00:30 BST is still that day.
+            day = (start.astimezone(ENGLAND_AND_WALES) if start.tzinfo else start).date()
+        else:
+            day = start
         if unit == Unit.WORKING_DAYS:
             if counting == Counting.BEGINNING_WITH:
                 # The trigger day is day 1 when it is a working day.

@@ -239,7 +239,12 @@ class ChildProtectionPlan(DatedRecord):
     initial_category = models.CharField(max_length=3, choices=codes.CPCategory.choices)
     latest_category = models.CharField(max_length=3, choices=codes.CPCategory.choices)
     visit_frequency_working_days = models.PositiveSmallIntegerField(
-        default=10, help_text="Statutory visits: set in the plan (rules.md 1.14, local practice)."
+        null=True,
+        blank=True,
+        help_text=(
+            "Statutory visits in working days, where the plan sets its own; blank means the authority's "
+            "CP-VISIT rule applies (rules.md 1.14, local practice)."
+        ),
     )
 
     class Meta:

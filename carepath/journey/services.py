@@ -630,7 +630,7 @@ def cp_plan_start(
     initial_category: str,
     latest_category: str = "",
     start_date: date | None = None,
-    visit_frequency_working_days: int = 10,
+    visit_frequency_working_days: int | None = None,
     end_open_cin_plan: bool = False,
 ) -> m.ChildProtectionPlan:
     """Start the child protection plan an initial conference decided on, on the conference date.

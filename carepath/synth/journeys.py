@@ -1350,7 +1350,7 @@ class JourneyBuilder:
             end_date=end,
             initial_category=plan["category"],
             latest_category=plan["latest"],
-            visit_frequency_working_days=10,
+            visit_frequency_working_days=None,  # the authority's CP-VISIT rule applies
             recorded_at=self.recorded(rng, start),
             recorded_by_id=chair_id,
         )

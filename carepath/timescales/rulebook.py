@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from carepath.core.calendar import Counting, Unit
+from carepath.core.calendar import Counting, Unit, describe_limit
 
 from .events import CONTEXTS, EVENTS
 
@@ -101,14 +101,21 @@ class RuleProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"Rule {self.rule}, field '{self.field}': {self.message}"
+        # Calendar files have rows, not rules.
+        label = self.rule if self.rule.startswith("row ") else f"Rule {self.rule}"
+        return f"{label}, field '{self.field}': {self.message}"
 
 
 class RuleFileError(ValueError):
-    def __init__(self, problems: list[RuleProblem], where: str = "the rules file"):
+    def __init__(
+        self,
+        problems: list[RuleProblem],
+        where: str = "the rules file",
+        unchanged: str = "the rules in force are",
+    ):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{where} was refused; the rules in force are unchanged.\n{lines}")
+        super().__init__(f"{where} was refused; {unchanged} unchanged.\n{lines}")
 
 
 _TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[int]": list, "dict": dict}
@@ -152,7 +159,7 @@ def _check_applies_to(rule: RuleSpec) -> list[RuleProblem]:
             problems.append(
                 RuleProblem(rule.id, "applies_to", f"'{key}': only numbers have a minimum or maximum")
             )
-        elif key != name and not isinstance(value, int):
+        elif key != name and (not isinstance(value, int) or isinstance(value, bool)):
             problems.append(RuleProblem(rule.id, "applies_to", f"'{key}' should be a whole number"))
         elif key == name and kind == "bool" and not isinstance(value, bool):
             problems.append(RuleProblem(rule.id, "applies_to", f"'{key}' should be true or false"))
@@ -167,6 +174,18 @@ def _check_applies_to(rule: RuleSpec) -> list[RuleProblem]:
                 RuleProblem(rule.id, "applies_to", f"'{key}' is a number: use min_{key} or max_{key}")
             )
     return problems
+
+
+def _shortest(rule: RuleSpec) -> int | None:
+    """The fewest calendar days (hours, for an hours rule) from a clock's start to its due date:
+    a warning point that many or more before the due date would come before the clock starts."""
+    if rule.kind not in (Kind.DEADLINE, Kind.DRIFT) or rule.unit not in Unit.ALL or rule.limit < 1:
+        return None
+    if rule.unit == Unit.HOURS:
+        return rule.limit
+    # A working day is at least a calendar day; a month is at least 28 days.
+    per = {Unit.WORKING_DAYS: 1, Unit.DAYS: 1, Unit.WEEKS: 7, Unit.MONTHS: 28}[rule.unit]
+    return rule.limit * per - (1 if rule.counting == Counting.BEGINNING_WITH else 0)
 
 
 def check_rule(rule: RuleSpec) -> list[RuleProblem]:
@@ -211,16 +230,23 @@ def check_rule(rule: RuleSpec) -> list[RuleProblem]:
         bad("start_occurrence", "must be at least 1")
     if rule.kind == Kind.COUNT and rule.threshold < 1:
         bad("threshold", "a count rule needs a threshold of at least 1")
-    if rule.limit_from and rule.limit_from not in dict(CONTEXTS[rule.context].attributes):
-        bad("limit_from", f"'{rule.limit_from}' is not something a {rule.context} has")
+    if rule.limit_from:
+        kind_of = dict(CONTEXTS[rule.context].attributes).get(rule.limit_from)
+        if kind_of is None:
+            bad("limit_from", f"'{rule.limit_from}' is not something a {rule.context} has")
+        elif kind_of != "number":
+            # The engine would take true as a limit of 1.
+            bad("limit_from", f"'{rule.limit_from}' is not a number, so it cannot replace the limit")
     if any(w < 0 for w in rule.warn_days):
         bad("warn_days", "warning points cannot be negative")
-    if (
-        rule.kind == Kind.DEADLINE
-        and rule.unit in (Unit.DAYS, Unit.WORKING_DAYS, Unit.HOURS)
-        and any(w >= rule.limit for w in rule.warn_days if rule.limit > 1)
-    ):
-        bad("warn_days", f"a warning point must come after the clock starts (the limit is {rule.limit})")
+    shortest = _shortest(rule)
+    if shortest is not None and any(w > 0 and w >= shortest for w in rule.warn_days):
+        shortest_as = describe_limit(shortest, Unit.HOURS if rule.unit == Unit.HOURS else Unit.DAYS)
+        bad(
+            "warn_days",
+            f"a warning point must come after the clock starts ({describe_limit(rule.limit, rule.unit)}"
+            f" can be as short as {shortest_as})",
+        )
     if rule.escalate_after_days:
         if len(rule.escalate_after_days) != 2:
             bad(
@@ -246,7 +272,7 @@ def check_rules(rules: list[RuleSpec]) -> list[RuleProblem]:
             problems.append(RuleProblem(rule.id, "id", "appears twice"))
         seen[rule.id] = rule
         problems.extend(check_rule(rule))
-    clocks: dict[tuple, str] = {}
+    clocks: dict[tuple, list[RuleSpec]] = {}
     for rule in rules:
         for other in rule.supersedes:
             if other not in seen:
@@ -261,18 +287,33 @@ def check_rules(rules: list[RuleSpec]) -> list[RuleProblem]:
             rule.start_occurrence,
             rule.end_event,
             rule.recurring,
-            tuple(sorted((k, str(v)) for k, v in rule.applies_to.items())),
+            tuple(
+                sorted(
+                    (k, str(sorted(map(str, v)) if isinstance(v, list) else v))
+                    for k, v in rule.applies_to.items()
+                )
+            ),
         )
-        if shape in clocks and rule.enabled:
+        if not rule.enabled:
+            continue
+        clash = next(
+            (
+                other
+                for other in clocks.get(shape, ())
+                if other.id not in rule.supersedes and rule.id not in other.supersedes
+            ),
+            None,
+        )
+        if clash is not None:
             problems.append(
                 RuleProblem(
                     rule.id,
                     "start_event",
-                    f"times the same thing for the same children as rule {clocks[shape]}; change one or say which it supersedes",
+                    f"times the same thing for the same children as rule {clash.id}; change one or say which it supersedes",
                 )
             )
-        elif rule.enabled:
-            clocks[shape] = rule.id
+        else:
+            clocks.setdefault(shape, []).append(rule)
     return problems
 
 
@@ -300,7 +341,10 @@ def parse_rules(text: str, where: str = "the rules file") -> list[RuleSpec]:
             [RuleProblem("(file)", "(layout)", "should be a list of [[rule]] tables and nothing else")], where
         )
     specs, problems = [], []
-    for raw in raw_rules:
+    for number, raw in enumerate(raw_rules, start=1):
+        if not isinstance(raw, dict):
+            problems.append(RuleProblem(f"(rule {number})", "(layout)", "should be a [[rule]] table"))
+            continue
         spec, found = spec_from_dict(raw)
         problems.extend(found)
         if spec:

@@ -153,6 +153,12 @@ def rule_change(*, actor: User, rule: Rule, expected_version: int, reason: str, 
         raise ValidationError({"reason": "Say why the rule is changing"})
     with transaction.atomic():
         current = Rule.objects.select_for_update().get(pk=rule.pk)
+        if not current.configurable:
+            raise ValidationError(
+                {
+                    "__all__": f"Rule {current.rule_id} is set in law or statutory guidance, so it cannot be changed here."
+                }
+            )
         if current.version != expected_version:
             raise EditConflict(current)
         differ = {name: value for name, value in changes.items() if getattr(current, name) != value}
@@ -234,6 +240,9 @@ def closure_day_remove(*, actor: User | None, closure: ClosureDay, reason: str) 
         transaction.on_commit(lambda: clocks_recompute_all())
 
 
+CALENDAR_UNCHANGED = "the calendar is"
+
+
 def closures_load_file(*, path: Path, actor: User | None = None) -> list[date]:
     """Add closure days from a CSV file of `date,reason` rows (a header row is allowed), all or
     nothing. Refuses the whole file, naming the row, if any row is wrong."""
@@ -273,7 +282,7 @@ def closures_load_file(*, path: Path, actor: User | None = None) -> list[date]:
         else:
             days.append((day, row[1].strip()))
     if problems:
-        raise RuleFileError(problems, str(path))
+        raise RuleFileError(problems, str(path), CALENDAR_UNCHANGED)
     with transaction.atomic():
         for day, reason in days:
             ClosureDay.objects.create(day=day, reason=reason, added_by=actor)
