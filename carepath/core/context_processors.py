@@ -3,6 +3,18 @@ from django.conf import settings
 from carepath.core.permissions import Function, Role
 
 
+def _my_work_label(user) -> str:
+    """The "My work" link, saying what is overdue on screen: two cheap queries on every page."""
+    # Imported here: the shared kernel does not depend on a domain app when it is loaded.
+    from carepath.timescales.selectors import work_counts_for
+
+    counts = work_counts_for(user)
+    said = [f"{counts.overdue} overdue"] if counts.overdue else []
+    if counts.escalated_to_me:
+        said.append(f"{counts.escalated_to_me} escalated")
+    return f"My work ({', '.join(said)})" if said else "My work"
+
+
 def navigation(request):
     """The service navigation links the signed-in user's role allows, and the phase banner."""
     banner = {"phase_banner": settings.CAREPATH_PHASE_BANNER}
@@ -17,6 +29,8 @@ def navigation(request):
         )
         items.append(("people:home", home_label))
         items.append(("people:child-search", "Find a child"))
+    if user.can(Function.SEE_OWN_WORK):
+        items.append(("timescales:my-work", _my_work_label(user)))
     if user.can(Function.RECORD_CASEWORK) and (
         user.role in (Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE)
         or (user.team_id and user.team.kind == "front_door")
@@ -31,4 +45,6 @@ def navigation(request):
         items.append(("people:accounts", "Accounts"))
     if user.can(Function.VIEW_ACCESS_REPORTS):
         items.append(("people:break-glass-report", "Break-glass report"))
+    if user.can(Function.MANAGE_TIMESCALES):
+        items.append(("timescales:rules", "Timescale rules"))
     return {"nav_items": items, **banner}

@@ -80,8 +80,10 @@ class WorkCounts:
 def work_counts_for(user: User) -> WorkCounts:
     counts = WorkCounts()
     today = timezone.localdate()
-    for deadline in work_for(user).only("due_on", "due_at"):
-        setattr(counts, bucket_of(deadline, today), getattr(counts, bucket_of(deadline, today)) + 1)
+    # Two queries on every page: the navigation shows these counts.
+    for deadline in work_for(user).select_related(None).only("due_on", "due_at"):
+        bucket = bucket_of(deadline, today)
+        setattr(counts, bucket, getattr(counts, bucket) + 1)
     counts.escalated_to_me = open_escalations_for(user).count()
     return counts
 
@@ -108,7 +110,8 @@ def team_work(user: User, team_id: int, *, horizon_days: int = 7) -> QuerySet:
     return (
         _work(
             Deadline.objects.filter(
-                Q(assigned_to__team_id=team_id) | Q(assigned_to__isnull=True, child__allocated_team_id=team_id),
+                Q(assigned_to__team_id=team_id)
+                | Q(assigned_to__isnull=True, child__allocated_team_id=team_id),
                 child__in=visible,
             )
         )
@@ -131,10 +134,40 @@ def open_escalations_for(user: User) -> QuerySet:
 
 def escalations_visible_to(user: User) -> QuerySet:
     visible = children_visible_to(user).values("pk")
-    return Escalation.objects.filter(child__in=visible).select_related(
-        "child", "escalated_to", "responsible"
-    )
+    return Escalation.objects.filter(child__in=visible).select_related("child", "escalated_to", "responsible")
 
 
 def rules_by_id() -> dict[str, Rule]:
     return {rule.rule_id: rule for rule in Rule.objects.all()}
+
+
+def reassign_candidates(actor: User, deadline: Deadline) -> QuerySet:
+    """Who an item can be given to: social workers and team managers still working in the team (a
+    team manager's own team; for a head of service, the team the item is in now), other than the
+    person who has it, who can open the child's record on their own scope. Someone who could not
+    open it would never see the item: work_for lists only children the worker may see."""
+    from carepath.core.models import AccessBasis
+    from carepath.core.permissions import Role
+    from carepath.people.selectors import child_access_decision
+
+    if actor.role == Role.TEAM_MANAGER:
+        team_id = actor.team_id
+    elif deadline.assigned_to_id and deadline.assigned_to.team_id:
+        team_id = deadline.assigned_to.team_id
+    else:
+        team_id = deadline.child.allocated_team_id
+    if team_id is None:
+        return User.objects.none()
+    responsible = deadline.assigned_to if deadline.assigned_to_id else deadline.child.allocated_worker
+    members = User.objects.filter(
+        team_id=team_id,
+        is_active=True,
+        left_on__isnull=True,
+        role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER],
+    ).exclude(pk=getattr(responsible, "pk", None))
+    able = []
+    for member in members:
+        decision = child_access_decision(member, deadline.child)
+        if decision.allowed and decision.basis != AccessBasis.BREAK_GLASS:
+            able.append(member.pk)
+    return User.objects.filter(pk__in=able).order_by("last_name", "first_name", "pk")

@@ -569,6 +569,13 @@ def deadline_reassign(*, actor: User, deadline: Deadline, to: User, reason: str 
         raise ValidationError({"to": "Choose someone in your team"})
     if to == _responsible(deadline):
         raise ValidationError({"to": f"{to} already has this item"})
+    from carepath.people.selectors import child_access_decision
+
+    if not child_access_decision(to, deadline.child, Function.VIEW_CHILD_RECORD).allowed:
+        # They would never see it: queues list only children the worker may open.
+        raise ValidationError(
+            {"to": f"{to} cannot open this child's record; allocate the child to them instead"}
+        )
     with transaction.atomic():
         moved = Reassignment.objects.create(
             deadline_key=deadline.key,

@@ -91,6 +91,7 @@ ENDPOINTS: dict[str, Rule] = {
     "journey:case-note-new": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_CASEWORK),
     "journey:visit-new": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_CASEWORK),
     "journey:contact-decision": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_CASEWORK),
+    "timescales:child": WEB_READ,
     "people:break-glass": Rule(BREAK_GLASS_FORM, Function.BREAK_GLASS),
     "api:child-detail": API_READ,
     "api:child-contacts": API_READ,

@@ -93,7 +93,7 @@ def test_administrator_manages_accounts_but_sees_no_child(tab, world):
     tab.sign_in(world.administrator)
     tab.check_page(title="Home", h1="System administration")
     nav = tab.page.get_by_role("navigation", name="Menu")
-    assert nav.get_by_role("link").all_inner_texts() == ["Accounts", "Break-glass report"]
+    assert nav.get_by_role("link").all_inner_texts() == ["Accounts", "Break-glass report", "Timescale rules"]
     tab.follow(nav.get_by_role("link", name="Accounts"))
     tab.check_page(title="Accounts", h1="Accounts")
     tab.follow(tab.page.get_by_role("link", name="Sam Okafor"))
