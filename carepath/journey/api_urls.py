@@ -1,5 +1,7 @@
 from django.urls import path
 
+from carepath.timescales import api as timescales_api
+
 from . import api
 
 app_name = "api"
@@ -27,10 +29,12 @@ PER_CHILD = [
     ("relationships", api.Relationships, "child-relationships"),
     ("professionals", api.Professionals, "child-professionals"),
     ("timeline", api.Timeline, "child-timeline"),
+    ("timescales", timescales_api.ChildDeadlines, "child-timescales"),
 ]
 
 urlpatterns = [
     path("children/", api.ChildList.as_view(), name="child-list"),
+    path("my-work/", timescales_api.MyWork.as_view(), name="my-work"),
     path("children/<uuid:child_id>/", api.ChildDetail.as_view(), name="child-detail"),
     *(
         path(f"children/<uuid:child_id>/{segment}/", view.as_view(), name=name)

@@ -179,6 +179,7 @@ def case_note_create(
     with transaction.atomic():
         note.save()
         audit.record_creation(actor=actor, child=child, record=note)
+        child_record_changed(child.pk)
     return note
 
 
@@ -214,6 +215,7 @@ def visit_create(
     with transaction.atomic():
         visit.save()
         audit.record_creation(actor=actor, child=child, record=visit)
+        child_record_changed(child.pk)
     return visit
 
 

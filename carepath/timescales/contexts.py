@@ -73,7 +73,9 @@ def _progress(history: ChildHistory) -> list[date]:
     days.update(g[1] for g in history.core_groups)
     days.update(history.reviews)
     days.update(a[3] for a in history.assessments if a[3])
-    days.update(as_date(a[1]) for a in history.referrals if a[2])
+    # The day the response to a referral was decided (a[2]), not the day it arrived (a[1]): the
+    # referral date is the drift clock's own start, so counting it moved nothing on.
+    days.update(as_date(a[2]) for a in history.referrals if a[2])
     for plans in (history.cp_plans, history.cin_plans):
         for plan in plans:
             days.update(d for d in plan[2:4] if isinstance(d, date))
@@ -114,6 +116,9 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
     for a in history.assessments:
         assessments_by_referral.setdefault(a[1], []).append(a)
     for referral_id, referral_date, decided_at, nfa, closure_date in history.referrals:
+        # A referral marked no further action lasts no longer than its day, closed or not (as
+        # journey.integrity._referral_end reads it); left open, it drifted and awaited decisions.
+        ends = closure_date or (referral_date if nfa else None)
         concluded, reason = [], ""
         for _id, _ref, _start, authorised, completed, outcome, late_reason in assessments_by_referral.get(
             referral_id, []
@@ -128,12 +133,12 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
                 "referral",
                 referral_id,
                 referral_date,
-                closure_date,
+                ends,
                 {
                     "referral_received": [referral_date],
                     "referral_decided": [decided_at] if decided_at else [],
                     "assessment_authorised": sorted(concluded),
-                    "progress": _between(progress, referral_date, closure_date),
+                    "progress": _between(progress, referral_date, ends),
                 },
                 lambda day, nfa=nfa: {**child_attrs(day), "referral_nfa": nfa},
                 {"assessment_authorised": reason} if reason else {},
@@ -145,7 +150,7 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
     strategy = {s[0]: s for s in history.strategy_discussions}
     referral_closed = {r[0]: r[4] for r in history.referrals}
     initial = [c for c in history.conferences if c[2] == jm.ChildProtectionConference.Kind.INITIAL]
-    for enquiry_id, referral_id, strategy_id, start, end, outcome, not_required in history.enquiries:
+    for enquiry_id, referral_id, strategy_id, start, _end, outcome, not_required in history.enquiries:
         discussion = strategy.get(strategy_id)
         begun = as_date(discussion[2]) if discussion and discussion[3] else start
         linked = [c[3] for c in initial if c[4] == enquiry_id]
@@ -154,7 +159,11 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
         if linked:
             finished = min(linked)
         elif outcome in (jm.Section47Enquiry.Outcome.NFA, jm.Section47Enquiry.Outcome.CIN) or not_required:
-            finished = end or start  # no conference was needed: the clock stops
+            # No conference was needed, so none was ever due: the clock stops, however long the
+            # enquiry took (WT 2023 ch.4: a conference follows only where harm is substantiated).
+            # Ending the span when it began keeps an enquiry that concluded "no further action"
+            # after 15 working days from being recorded as a missed conference.
+            finished = begun
         else:
             finished = referral_closed.get(referral_id)
         add(
@@ -258,8 +267,10 @@ def _looked_after(history: ChildHistory, add: Callable, child_attrs: Callable) -
         return
     cla_visits = _statutory_visits(history, jm.Visit.Kind.CLA)
     reviews = sorted(history.reviews)
-    # A period of care: episodes joined end to start.
-    for period in _runs(episodes, lambda _a, _b: True):
+    # A period of care: episodes joined end to start. An episode starting to be looked after (RNE S)
+    # begins a new period even on the day the last one ended (a child who went home and came back
+    # the same day): it needs its own first review.
+    for period in _runs(episodes, lambda _a, b: b[5] != codes.ReasonNewEpisode.STARTED):
         start, end = period[0][1], period[-1][2]
         period_reviews = _between(reviews, start, end)
         placements: list[list] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from carepath.core.calendar import Unit, WorkingCalendar, calendar_with
@@ -569,9 +569,12 @@ def deadline_reassign(*, actor: User, deadline: Deadline, to: User, reason: str 
         raise ValidationError({"to": "Choose someone in your team"})
     if to == _responsible(deadline):
         raise ValidationError({"to": f"{to} already has this item"})
+    from carepath.core.models import AccessBasis
     from carepath.people.selectors import child_access_decision
 
-    if not child_access_decision(to, deadline.child, Function.VIEW_CHILD_RECORD).allowed:
+    # Break-glass access ends within the hour, and the item would go with it.
+    access = child_access_decision(to, deadline.child, Function.VIEW_CHILD_RECORD)
+    if not access.allowed or access.basis == AccessBasis.BREAK_GLASS:
         # They would never see it: queues list only children the worker may open.
         raise ValidationError(
             {"to": f"{to} cannot open this child's record; allocate the child to them instead"}
@@ -628,7 +631,9 @@ def escalations_run(*, today: date | None = None) -> list[Escalation]:
     rules = {r.id: r for r in rules_in_force()}
     made: list[Escalation] = []
     overdue = (
-        Deadline.objects.filter(status__in=Status.ACTIVE, due_on__lt=today, escalation_level__lt=2)
+        Deadline.objects.filter(status__in=Status.ACTIVE, escalation_level__lt=2)
+        # Hours rules (police protection) are overdue from the hour, not from the next day.
+        .filter(Q(due_on__lt=today) | Q(due_at__lt=timezone.now()))
         .select_related("child", "child__allocated_worker", "child__allocated_team", "assigned_to")
         .order_by("due_on", "pk")
     )
@@ -638,7 +643,7 @@ def escalations_run(*, today: date | None = None) -> list[Escalation]:
             continue
         if rule.unit == Unit.HOURS and deadline.due_at and deadline.due_at > timezone.now():
             continue
-        days_overdue = (today - deadline.due_on).days
+        days_overdue = max((today - deadline.due_on).days, 1 if deadline.due_at else 0)
         level = (
             2
             if days_overdue >= rule.escalate_after_days[1] + 1

@@ -94,6 +94,7 @@ ENDPOINTS: dict[str, Rule] = {
     "timescales:child": WEB_READ,
     "people:break-glass": Rule(BREAK_GLASS_FORM, Function.BREAK_GLASS),
     "api:child-detail": API_READ,
+    "api:child-timescales": API_READ,
     "api:child-contacts": API_READ,
     "api:child-referrals": API_READ,
     "api:child-assessments": API_READ,
