@@ -83,7 +83,14 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     ),
     Role.DIRECTOR: frozenset(
         _READ
-        | {F.VIEW_RECORD_ACCESS, F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES}
+        | {
+            F.VIEW_RECORD_ACCESS,
+            F.VIEW_TEAM,
+            F.VIEW_SERVICE,
+            F.VIEW_ACCESS_REPORTS,
+            F.MANAGE_TIMESCALES,
+            F.MANAGE_WORK,
+        }
     ),
     Role.LEGAL_PANEL_MEMBER: frozenset(_READ),
     Role.SOLICITOR: frozenset(_READ),

@@ -83,7 +83,16 @@ def team_detail(request, team_id):
     children = Paginator(selectors.team_children(actor=request.user, team=team), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "people/team.html", {"team": team, "rows": rows, "children": children})
+    return render(
+        request,
+        "people/team.html",
+        {
+            "team": team,
+            "rows": rows,
+            "children": children,
+            "can_manage_work": request.user.can(Function.MANAGE_WORK),
+        },
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from carepath.core.calendar import Counting, Unit, describe_limit
@@ -366,5 +367,11 @@ def read_rules_file(path: Path) -> list[RuleSpec]:
     return parse_rules(text, where=str(path))
 
 
+@lru_cache(maxsize=1)
+def _default_rules() -> tuple[RuleSpec, ...]:
+    return tuple(read_rules_file(DEFAULT_RULES_FILE))
+
+
 def default_rules() -> list[RuleSpec]:
-    return read_rules_file(DEFAULT_RULES_FILE)
+    """The shipped rules (read once per process; callers get their own copies)."""
+    return [RuleSpec(**spec.as_dict()) for spec in _default_rules()]
