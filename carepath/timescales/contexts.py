@@ -39,7 +39,13 @@ class Span:
         cache = self.__dict__.setdefault("_dates", {})
         found = cache.get(event)
         if found is None:
-            found = cache[event] = sorted(as_date(m) for m in self.events.get(event, []))
+            moments = self.events.get(event, [])
+            # Most events are dates already (history.py reads them so); convert only the rest.
+            if all(type(m) is date for m in moments):
+                found = sorted(moments)
+            else:
+                found = sorted(as_date(m) for m in moments)
+            cache[event] = found
         return found
 
 

@@ -164,7 +164,10 @@ class Engine:
         strictly_after = same_event or rule.recurring
         anchors = [first]
         if rule.recurring:
-            anchors += [e for e in ends if _after(e, first, hours)]
+            if hours:
+                anchors += [e for e in ends if _after(e, first, True)]
+            else:
+                anchors += ends[bisect_right(ends, first) :]
         superseders = self.superseded_by.get(rule.id, ())
         needs_attributes = bool(rule.applies_to or superseders or rule.limit_from)
         floor = None
@@ -174,28 +177,15 @@ class Engine:
                 # A plan's own frequency is fixed for the plan, so one look gives the shortest limit.
                 shortest = min(shortest, span.attributes(as_date(first)).get(rule.limit_from) or shortest)
             floor = _fewest_days(shortest, rule.unit, rule.counting)
+        last = len(anchors) - 1
         for i, anchor in enumerate(anchors):
-            if (
-                floor is not None
-                and i + 1 < len(anchors)
-                and rule.recurring
-                and (anchors[i + 1] - anchor).days <= floor
-            ):
+            if floor is not None and i < last and (anchors[i + 1] - anchor).days <= floor:
                 # Done within the fewest days the limit can mean: in time, whichever rule applies.
+                # (Only recurring rules have more than one anchor.)
                 continue
-            limit = rule.limit
-            if needs_attributes:
-                attributes = span.attributes(as_date(anchor))
-                if not _applies(rule, attributes):
-                    continue
-                if any(_applies(other, attributes) for other in superseders):
-                    continue
-                if rule.limit_from and attributes.get(rule.limit_from):
-                    limit = attributes[rule.limit_from]
-            due = self.calendar.due(anchor, limit, rule.unit, rule.counting, rule.public_holiday_extends)
             # The end event answers this clock if it comes after the start (or on the same day,
             # when it is a different event: a referral decided the day it arrived).
-            if rule.recurring and i + 1 < len(anchors):
+            if rule.recurring and i < last:
                 met = anchors[i + 1]  # the next occurrence after this one
             elif hours:
                 met = next(
@@ -209,12 +199,26 @@ class Engine:
             else:
                 j = bisect_right(ends, anchor) if strictly_after else bisect_left(ends, anchor)
                 met = ends[j] if j < len(ends) else None
+            if floor is not None:
+                settled = met if met is not None else span.end
+                if settled is not None and (settled - anchor).days <= floor:
+                    continue  # done, or no longer needed, before the limit could have passed
+            limit = rule.limit
+            if needs_attributes:
+                attributes = span.attributes(as_date(anchor))
+                if not _applies(rule, attributes):
+                    continue
+                if any(_applies(other, attributes) for other in superseders):
+                    continue
+                if rule.limit_from and attributes.get(rule.limit_from):
+                    limit = attributes[rule.limit_from]
+            due = self.calendar.due(anchor, limit, rule.unit, rule.counting, rule.public_holiday_extends)
             if met is not None:
-                if not _after(met, due, hours):
+                if (met <= due) if not hours else not _after(met, due, True):
                     continue  # done in time
                 status = Status.LATE
             elif span.end is not None:
-                if not _after(span.end, due, hours):
+                if (span.end <= due) if not hours else not _after(span.end, due, True):
                     continue  # the span ended before anything was due
                 status = Status.MISSED
             else:

@@ -4,6 +4,7 @@ and for thousands at once (a full recompute), so both paths see exactly the same
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -179,8 +180,21 @@ def _local_date(value: str) -> date:
     return date.fromisoformat(value[:10])
 
 
-def _raw(queryset) -> list[tuple]:
-    """Rows of a values_list queryset, fetched with one cursor and converted by column."""
+# Placeholders for the child id (or id range) in queries compiled once and reused.
+_ONE, _FROM, _TO = -7_000_000_001, -7_000_000_002, -7_000_000_003
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: list
+    converters: list
+
+
+_compiled: dict[tuple, _Compiled] = {}
+
+
+def _compile(queryset) -> _Compiled:
     model = queryset.model
     names = queryset._fields
     converters = [
@@ -192,10 +206,16 @@ def _raw(queryset) -> list[tuple]:
         for name in names
     ]
     sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
+    return _Compiled(sql, list(params), converters)
+
+
+def _fetch(compiled: _Compiled, alias: str, values: dict) -> list[tuple]:
+    """Run a compiled query with the placeholders replaced, converting by column."""
+    params = [values.get(p, p) if isinstance(p, int) else p for p in compiled.params]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()
-    active = [(i, c) for i, c in enumerate(converters) if c is not None]
+    active = [(i, c) for i, c in enumerate(compiled.converters) if c is not None]
     if not active:
         return fetched
     out = []
@@ -208,66 +228,104 @@ def _raw(queryset) -> list[tuple]:
     return out
 
 
+def _readers() -> list[tuple[str, Callable[[Q], object]]]:
+    """Each part of the history as (attribute, queryset for a filter on child_id)."""
+
+    def rows(model, names, order, **filters):
+        def build(child_filter: Q):
+            queryset = model.objects.filter(child_filter, **filters).order_by("child_id", order, "pk")
+            # Moments the engine only needs as local dates are converted by the database.
+            local = {
+                n.removesuffix("@date"): LocalDate(n.removesuffix("@date"))
+                for n in names
+                if n.endswith("@date")
+            }
+            columns = [f"{n.removesuffix('@date')}__local" if n.endswith("@date") else n for n in names]
+            if local:
+                queryset = queryset.annotate(**{f"{k}__local": v for k, v in local.items()})
+            return queryset.values_list(*columns)
+
+        return build
+
+    readers = []
+    for model, names, attr, order in _QUERIES:
+        # Early help visits are neither statutory visits nor progress on a social care case.
+        filters = {"kind__in": list(_STATUTORY_VISIT_KINDS)} if model is jm.Visit else {}
+        readers.append((attr, rows(model, names, order, **filters)))
+    readers.append(("reviews", rows(jm.LookedAfterReview, ("child_id", "held_on"), "held_on")))
+    readers.append(
+        (
+            "allocations",
+            rows(
+                pm.Allocation,
+                ("child_id", "worker_id", "started_on", "ended_on"),
+                "started_on",
+                kind=pm.Allocation.Kind.SOCIAL_WORKER,
+            ),
+        )
+    )
+    readers.append(
+        (
+            "oversight",
+            rows(
+                jm.CaseNote,
+                ("child_id", "happened_at@date"),
+                "happened_at",
+                kind=jm.CaseNote.Kind.MANAGEMENT_OVERSIGHT,
+            ),
+        )
+    )
+    return readers
+
+
+_SINGLE = {"reviews", "oversight"}  # lists of one value per row
+
+
 def load_histories(
     *, child_id: int | None = None, id_from: int | None = None, id_to: int | None = None
 ) -> dict[int, ChildHistory]:
-    """Histories keyed by child id: one child's, or those with ids in [id_from, id_to)."""
+    """Histories keyed by child id: one child's, or those with ids in [id_from, id_to).
+
+    The queries are compiled once per process and shape (one child, or a range) and then run with
+    the ids filled in: building Django queries cost more than running them when one child is read
+    after every save."""
+    alias = pm.Child.objects.db
     if child_id is not None:
-        child_filter, child_q = Q(child_id=child_id), Q(id=child_id)
+        shape, values = "one", {_ONE: child_id}
+        child_filter, child_q = Q(child_id=_ONE), Q(id=_ONE)
     else:
+        shape = ("from" if id_from is not None else "") + ("to" if id_to is not None else "")
+        values = {_FROM: id_from, _TO: id_to}
         child_filter, child_q = Q(), Q()
         if id_from is not None:
-            child_filter &= Q(child_id__gte=id_from)
-            child_q &= Q(id__gte=id_from)
+            child_filter &= Q(child_id__gte=_FROM)
+            child_q &= Q(id__gte=_FROM)
         if id_to is not None:
-            child_filter &= Q(child_id__lt=id_to)
-            child_q &= Q(id__lt=id_to)
+            child_filter &= Q(child_id__lt=_TO)
+            child_q &= Q(id__lt=_TO)
+    key = (alias, connections[alias].vendor, shape)
+    parts = _compiled.get(key)
+    if parts is None:
+        children = pm.Child.objects.filter(child_q).values_list(
+            "id", "date_of_birth", "expected_date_of_birth"
+        )
+        parts = _compiled[key] = [("children", _compile(children))] + [
+            (attr, _compile(build(child_filter))) for attr, build in _readers()
+        ]
     histories: dict[int, ChildHistory] = {}
-    for child_id_, dob, edd in pm.Child.objects.filter(child_q).values_list(
-        "id", "date_of_birth", "expected_date_of_birth"
-    ):
-        histories[child_id_] = ChildHistory(child_id_, dob, edd)
-
-    def rows(model, names, order, **filters):
-        queryset = model.objects.filter(child_filter, **filters).order_by("child_id", order, "pk")
-        # Moments the engine only needs as local dates are converted by the database.
-        local = {
-            name.removesuffix("@date"): LocalDate(name.removesuffix("@date"))
-            for name in names
-            if name.endswith("@date")
-        }
-        columns = [f"{n.removesuffix('@date')}__local" if n.endswith("@date") else n for n in names]
-        if local:
-            queryset = queryset.annotate(**{f"{k}__local": v for k, v in local.items()})
-        return _raw(queryset.values_list(*columns))
-
-    for model, names, attr, order in _QUERIES:
+    for attr, compiled in parts:
+        rows = _fetch(compiled, alias, values)
+        if attr == "children":
+            for child, dob, edd in rows:
+                histories[child] = ChildHistory(child, dob, edd)
+            continue
         grouped = defaultdict(list)
-        # Early help visits are neither statutory visits nor progress on a social care case.
-        filters = {"kind__in": list(_STATUTORY_VISIT_KINDS)} if model is jm.Visit else {}
-        for row in rows(model, names, order, **filters):
-            grouped[row[0]].append(row[1:])
+        single = attr in _SINGLE
+        for row in rows:
+            grouped[row[0]].append(row[1] if single else row[1:])
         for child, items in grouped.items():
             if child in histories:
                 setattr(histories[child], attr, items)
-    for child, held_on in rows(jm.LookedAfterReview, ("child_id", "held_on"), "held_on"):
-        if child in histories:
-            histories[child].reviews.append(held_on)
-    for child, worker_id, started, ended in _raw(
-        pm.Allocation.objects.filter(child_filter, kind=pm.Allocation.Kind.SOCIAL_WORKER)
-        .order_by("child_id", "started_on", "pk")
-        .values_list("child_id", "worker_id", "started_on", "ended_on")
-    ):
-        if child in histories:
-            histories[child].allocations.append((worker_id, started, ended))
-    for child, happened_at in rows(
-        jm.CaseNote,
-        ("child_id", "happened_at@date"),
-        "happened_at",
-        kind=jm.CaseNote.Kind.MANAGEMENT_OVERSIGHT,
-    ):
-        if child in histories:
-            histories[child].oversight.append(happened_at)
     return histories
 
 

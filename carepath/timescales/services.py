@@ -299,8 +299,27 @@ def closures_load_file(*, path: Path, actor: User | None = None) -> list[date]:
 # ---------------------------------------------------------------------------------------------
 
 
+_engines: dict[tuple, Engine] = {}
+
+
 def engine_in_force() -> Engine:
-    return Engine(rules_in_force(), calendar_in_force())
+    """The engine for the rules and closure days in the database now. Rebuilding it costs more than
+    refreshing a child, so it is kept per process and reused while the rows it came from are the
+    same: every column of every rule, and the closure days, read raw (one cheap query) as the key."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Rule._meta.db_table} ORDER BY id")  # noqa: S608 (a model's table name)
+        rules = tuple(cursor.fetchall())
+        cursor.execute(f"SELECT day FROM {ClosureDay._meta.db_table} ORDER BY day")  # noqa: S608
+        closures = tuple(cursor.fetchall())
+    key = (connection.alias, rules, closures)
+    engine = _engines.get(key)
+    if engine is None:
+        if len(_engines) > 16:
+            _engines.clear()
+        engine = _engines[key] = Engine(rules_in_force(), calendar_in_force())
+    return engine
 
 
 def _local_midnight(day: date) -> datetime:
