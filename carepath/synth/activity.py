@@ -11,6 +11,7 @@ batches, so memory stays flat however large the authority.
 import random
 from datetime import date, datetime, timedelta
 
+from carepath.core.bulk import Sink
 from carepath.journey import models as jm
 from carepath.people import models as pm
 
@@ -20,7 +21,6 @@ from .journeys import JourneyBuilder, Kid, at
 from .organisation import Holder, Organisation
 from .planted import PlantedFailures
 from .pools import CASE_NOTE_SUBJECTS, CASE_NOTE_TEXTS, OVERSIGHT_TEXTS, VISIT_NOTES
-from .writer import Sink
 
 AK = pm.Allocation.Kind
 VK = jm.Visit.Kind

@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from carepath.core.bulk import Sink
 from carepath.core.permissions import Role
 from carepath.people import models as pm
 from carepath.people.models import ChildStatus
@@ -32,7 +33,6 @@ from .organisation import DEMO_USERNAMES, Holder, OrganisationBuilder
 from .planted import PlantedFailures
 from .pools import build_pools
 from .rates import DEFAULT_RATES
-from .writer import Sink
 
 AK = pm.Allocation.Kind
 ER = pm.Allocation.EndReason

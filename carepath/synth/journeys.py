@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from carepath.core import codes
+from carepath.core.bulk import Sink
 from carepath.core.permissions import Role
 from carepath.journey import models as jm
 from carepath.people import models as pm
@@ -42,7 +43,6 @@ from .pools import (
     NamePools,
 )
 from .rates import Rates
-from .writer import Sink
 
 Kind = pm.Team.Kind
 AK = pm.Allocation.Kind

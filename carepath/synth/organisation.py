@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from carepath.core import codes
+from carepath.core.bulk import Sink
 from carepath.core.permissions import DEFAULT_SCOPE, Role
 from carepath.people import models as pm
 
 from .pools import AUTHORITY_NAMES, LOCALITIES, TOWNS, NamePools
 from .rates import Rates
-from .writer import Sink
 
 LONDON = ZoneInfo("Europe/London")
 Kind = pm.Team.Kind

@@ -1,4 +1,4 @@
-"""Bulk writing with identifiers assigned by the generator.
+"""Bulk writing with identifiers assigned by the caller (the synthetic authority, a full recompute of the clocks).
 
 The generator knows every row's primary key before it is written, so records can point at each
 other without a round trip to the database, and the same seed gives the same keys in an empty
