@@ -1,8 +1,9 @@
 """Page latency under concurrent users, against a real server process on loopback.
 
 Generates a synthetic authority (or reuses the database), starts gunicorn, signs in N simulated
-users and has each open its pages in a loop for a bounded time. Prints median and 95th percentile
-latency per page. Traffic goes only to 127.0.0.1, and every loop stops by itself.
+users and has each open its pages in a loop for a bounded time (social workers also open My work,
+team managers their team's work page). Prints median and 95th percentile latency per page.
+Traffic goes only to 127.0.0.1, and every loop stops by itself.
 """
 
 import argparse
@@ -91,17 +92,21 @@ def simulated_user(base, entry, password, deadline, results, lock, errors, think
         sign_in(client, entry["username"], password)
         while time.monotonic() < deadline:
             if entry["role"] == "social_worker":
-                choice = rng.choices(["caseload", "child", "timeline"], weights=[2, 5, 3])[0]
+                choice = rng.choices(["caseload", "work", "child", "timeline"], weights=[2, 2, 4, 2])[0]
             elif entry["role"] == "team_manager":
-                choice = rng.choices(["team", "child", "timeline"], weights=[4, 4, 2])[0]
+                choice = rng.choices(["team", "team work", "child", "timeline"], weights=[3, 2, 3, 2])[0]
             else:
                 choice = rng.choices(["service", "child"], weights=[3, 7])[0]
             if choice in ("child", "timeline") and not entry["children"]:
                 choice = "caseload"
             if choice == "caseload":
                 path = "/"
+            elif choice == "work":
+                path = "/work/"  # My work: the worker's deadlines (timescales:my-work)
             elif choice == "team":
                 path = f"/teams/{entry['team']}/"
+            elif choice == "team work":
+                path = f"/work/team/{entry['team']}/"  # the team's deadlines (timescales:team-work)
             elif choice == "service":
                 path = f"/services/{entry['service']}/"
             elif choice == "child":

@@ -133,7 +133,8 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
             end = authorised or (completed if outcome == jm.Assessment.Outcome.TERMINATED else None)
             if end:
                 concluded.append(end)
-                reason = reason or late_reason
+            # A reason written on the assessment while it is still open counts too.
+            reason = reason or late_reason
         add(
             Span(
                 "referral",

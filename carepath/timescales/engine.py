@@ -235,7 +235,7 @@ class Engine:
                 met=met,
                 status=status,
                 why=self._why(rule, anchor, due, limit, met, status),
-                recorded_reason=span.reasons.get(rule.end_event, "") if met is not None else "",
+                recorded_reason=span.reasons.get(rule.end_event, ""),
             )
 
     def _why(self, rule: RuleSpec, anchor: Moment, due: Moment, limit: int, met, status: str) -> str:

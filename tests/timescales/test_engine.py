@@ -165,6 +165,24 @@ def test_assessment_late_without_a_reason_has_none_on_record(story, travel):
     assert (row.reason_on_record, row.has_reason) == ("", False)
 
 
+def test_a_reason_written_while_the_assessment_is_still_open_shows_on_the_overdue_clock(story, travel):
+    travel(date(2025, 5, 12))
+    referral = story.referral(ASMT_REFERRAL, decided=ASMT_REFERRAL)
+    assessment = js.assessment_start(actor=story.actor, referral=referral, start_date=date(2025, 3, 4))
+    reason = "The child was in hospital for a month and could not be seen alone."
+    js.assessment_complete(
+        actor=story.actor,
+        assessment=assessment,
+        completed_on=date(2025, 5, 9),
+        outcome=jm.Assessment.Outcome.CIN_PLAN,
+        factors=["3B"],
+        late_reason=reason,
+    )
+    row = story.row("ASMT-45")
+    assert (row.status, row.met_on) == (Status.OPEN, None)  # completed, not yet authorised
+    assert (row.reason_on_record, row.has_reason) == (reason, True)
+
+
 def test_assessment_not_authorised_is_open_and_overdue(story, travel):
     travel(date(2025, 5, 12))
     _assessed(story)
