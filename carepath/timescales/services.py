@@ -354,6 +354,25 @@ def _row(clock: Clock) -> Deadline:
     return Deadline(**_values(clock))
 
 
+def _next_deadline_id() -> int:
+    """Past every id a deadline has ever had (the database's own counter, not just the rows left)."""
+    from django.db import connection
+
+    table = Deadline._meta.db_table
+    used = Deadline.objects.aggregate(m=Max("pk"))["m"] or 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            (sequence,) = cursor.fetchone()
+            cursor.execute(f"SELECT last_value FROM {sequence}")  # noqa: S608 (the table's own sequence)
+        else:
+            return used + 1
+        row = cursor.fetchone()
+    return max(used, row[0] if row and row[0] else 0) + 1
+
+
 class _Values(dict):
     """A row's values that side records can be copied onto as onto a Deadline."""
 
@@ -499,10 +518,13 @@ def clocks_recompute_all(
     rows = [_Values(_values(c)) for c in clocks]
     _apply_side_records(rows, {})
     with transaction.atomic():
+        # New rows take new ids (never an old row's id), so a page still showing an old row cannot
+        # act on a different item through it.
+        sink = Sink(batch=10000)
+        sink._next_id[Deadline] = _next_deadline_id()
         Deadline.objects.all().delete()
         # executemany (COPY on PostgreSQL), as the generator writes: bulk_create compiles one
         # statement per ~50 rows on SQLite, which took longer than working the clocks out.
-        sink = Sink(batch=10000)
         for row in rows:
             sink.add(Deadline, **row)
         sink.flush()

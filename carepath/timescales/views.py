@@ -228,7 +228,7 @@ def _deadline_for(request, pk: int) -> Deadline:
     )
     deadline = rows.filter(pk=pk).first()
     key = request.POST.get("key") or request.GET.get("key")
-    if deadline is None and key:
+    if key and (deadline is None or deadline.key != key):
         deadline = rows.filter(key=key).first()
     if deadline is None:
         raise Http404("That item is no longer on anyone's list: it may have been done.")
