@@ -54,15 +54,34 @@ def responsible_filter(user: User) -> Q:
     return Q(assigned_to=user) | Q(assigned_to__isnull=True, child__allocated_worker=user)
 
 
+def _among_visible(user: User, given: QuerySet, allocated: QuerySet, horizon: date) -> QuerySet:
+    """Open items due by `horizon` that were given to someone (`given`) or are about children
+    allocated (`allocated`, a query of child ids) and not given to anyone, for children `user` may
+    see. Built from small indexed reads: asking the database for "visible children" across the
+    whole authority on every page took most of a second at 60,000 children."""
+    rows = list(given.filter(status__in=Status.ACTIVE, due_on__lte=horizon).values_list("pk", "child_id"))
+    # The child ids first, as a list: the database then reads each child's deadlines by index.
+    rows += Deadline.objects.filter(
+        child_id__in=list(allocated.values_list("pk", flat=True)),
+        assigned_to__isnull=True,
+        status__in=Status.ACTIVE,
+        due_on__lte=horizon,
+    ).values_list("pk", "child_id")
+    children = {child_id for _pk, child_id in rows}
+    visible = set(children_visible_to(user).filter(pk__in=children).values_list("pk", flat=True))
+    return Deadline.objects.filter(pk__in=[pk for pk, child_id in rows if child_id in visible])
+
+
 def work_for(user: User, *, horizon_days: int = 7) -> QuerySet:
     """The user's own open items, overdue first, up to `horizon_days` ahead."""
-    today = timezone.localdate()
-    visible = children_visible_to(user).values("pk")
-    return (
-        _work(Deadline.objects.filter(responsible_filter(user), child__in=visible))
-        .filter(due_on__lte=today + timedelta(days=horizon_days))
-        .order_by("due_on", "child__last_name", "pk")
+    horizon = timezone.localdate() + timedelta(days=horizon_days)
+    items = _among_visible(
+        user,
+        Deadline.objects.filter(assigned_to=user),
+        Child.objects.filter(allocated_worker=user),
+        horizon,
     )
+    return _work(items).order_by("due_on", "child__last_name", "pk")
 
 
 @dataclass
@@ -105,19 +124,14 @@ def grouped_by_bucket(items, today: date | None = None) -> list[Group]:
 
 def team_work(user: User, team_id: int, *, horizon_days: int = 7) -> QuerySet:
     """A team's open items (overdue and due soon), for the team manager and those above."""
-    today = timezone.localdate()
-    visible = children_visible_to(user).values("pk")
-    return (
-        _work(
-            Deadline.objects.filter(
-                Q(assigned_to__team_id=team_id)
-                | Q(assigned_to__isnull=True, child__allocated_team_id=team_id),
-                child__in=visible,
-            )
-        )
-        .filter(due_on__lte=today + timedelta(days=horizon_days))
-        .order_by("due_on", "pk")
+    horizon = timezone.localdate() + timedelta(days=horizon_days)
+    items = _among_visible(
+        user,
+        Deadline.objects.filter(assigned_to__team_id=team_id),
+        Child.objects.filter(allocated_team_id=team_id),
+        horizon,
     )
+    return _work(items).order_by("due_on", "pk")
 
 
 def child_clocks(user: User, child: Child) -> QuerySet:
