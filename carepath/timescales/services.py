@@ -476,7 +476,7 @@ def clocks_recompute_all(
     default); children whose records change meanwhile are refreshed again at the end."""
     import os
 
-    from django.db import connections
+    from django.db import connection, connections
 
     from carepath.core.models import ChangeEvent
 
@@ -529,6 +529,10 @@ def clocks_recompute_all(
             sink.add(Deadline, **row)
         sink.flush()
         sink.reset_sequences()
+    with connection.cursor() as cursor:
+        # Fresh statistics, so that queues read a child's items by the child index rather than
+        # every open item by status.
+        cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
     # Anyone who saved a record while we were reading has had their child's rows refreshed
     # already, and then overwritten above from an older read: refresh those children again.
     changed = set(
