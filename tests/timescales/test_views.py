@@ -118,6 +118,22 @@ def test_my_work_shows_the_overdue_visit_to_the_allocated_worker(client, staff, 
     assert f"My work ({len(groups['overdue'].items)} overdue)" in page
 
 
+def test_the_navigation_counts_are_kept_a_minute_and_worked_out_afresh_on_my_work(
+    client, staff, story, overdue
+):
+    from carepath.timescales.models import Deadline
+
+    client.force_login(staff["worker"])
+    first = client.get("/").content.decode()
+    counted = re.search(r"My work \((\d+) overdue\)", first)
+    assert counted
+    Deadline.objects.filter(child=story.child).delete()  # as if the work were all done
+    assert f"My work ({counted.group(1)} overdue)" in client.get("/").content.decode()  # kept
+    fresh = client.get(MY_WORK).content.decode()
+    assert "overdue)" not in fresh  # My work itself is always worked out afresh
+    assert "overdue)" not in client.get("/").content.decode()
+
+
 def test_my_work_does_not_show_another_workers_child(client, staff, story, overdue):
     client.force_login(staff["colleague"])
     response = client.get(MY_WORK)
