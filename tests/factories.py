@@ -57,6 +57,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = CHEAP_PASSWORD
 
 
+def name_managers(team, manager=None, head=None) -> None:
+    """Name the team's manager (Team.manager) and its service's head (Service.head), as the
+    organisation chart does; escalations go to them."""
+    if manager is not None:
+        team.manager = manager
+        team.save(update_fields=["manager"])
+    if head is not None:
+        team.service.head = head
+        team.service.save(update_fields=["head"])
+
+
 class ChildFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = pm.Child

@@ -97,21 +97,50 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ")
 
 
+def _table_counter(model: type[models.Model]) -> int:
+    """The highest id the table's own counter has given (0 where it has none)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            counter = row[0] if row else 0
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
+            (sequence,) = cursor.fetchone()
+            if sequence is None:
+                return 0
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608 (the table's own sequence)
+            last_value, is_called = cursor.fetchone()
+            counter = last_value if is_called else last_value - 1
+        else:
+            counter = 0
+    return counter or 0
+
+
 class _Required:
     def __init__(self, model, attname):
         self.name = f"{model.__name__}.{attname}"
 
 
 class Sink:
-    def __init__(self, batch: int = BATCH):
+    def __init__(self, batch: int = BATCH, *, never_reuse_ids: bool = False):
+        """`never_reuse_ids`: number new rows past every id the table has ever given, not only
+        past the rows left, for tables whose rows are replaced while pages may still show the
+        old ones. Off for the generator, whose ids must depend only on its seed (PostgreSQL
+        sequences keep moving after a rollback)."""
         self.batch = batch
+        self.never_reuse_ids = never_reuse_ids
         self._next_id: dict[type[models.Model], int] = {}
         self._tables: dict[type[models.Model], _Table] = {}
         self.counts: dict[str, int] = defaultdict(int)
 
     def new_id(self, model: type[models.Model]) -> int:
         if model not in self._next_id:
-            self._next_id[model] = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+            used = model.objects.aggregate(m=Max("pk"))["m"] or 0
+            if self.never_reuse_ids:
+                used = max(used, _table_counter(model))
+            self._next_id[model] = used + 1
         value = self._next_id[model]
         self._next_id[model] = value + 1
         return value

@@ -136,17 +136,21 @@ def _can_change_rules(actor: User) -> bool:
     return actor.is_active and actor.can(Function.MANAGE_TIMESCALES)
 
 
-def rule_change(*, actor: User, rule: Rule, expected_version: int, reason: str, **changes) -> Rule:
-    """An authority's change to a configurable rule: checked with every other rule, recorded
-    (who, when, old and new value, why), and applied to every child."""
-    if not _can_change_rules(actor):
-        raise PermissionDenied("You cannot change timescale rules.")
+def _refuse_unless_configurable(rule: Rule) -> None:
     if not rule.configurable:
         raise ValidationError(
             {
                 "__all__": f"Rule {rule.rule_id} is set in law or statutory guidance, so it cannot be changed here."
             }
         )
+
+
+def rule_change(*, actor: User, rule: Rule, expected_version: int, reason: str, **changes) -> Rule:
+    """An authority's change to a configurable rule: checked with every other rule, recorded
+    (who, when, old and new value, why), and applied to every child."""
+    if not _can_change_rules(actor):
+        raise PermissionDenied("You cannot change timescale rules.")
+    _refuse_unless_configurable(rule)
     unknown = set(changes) - set(CHANGEABLE)
     if unknown:
         raise ValueError(f"these fields cannot be changed on the rules page: {', '.join(sorted(unknown))}")
@@ -154,12 +158,7 @@ def rule_change(*, actor: User, rule: Rule, expected_version: int, reason: str, 
         raise ValidationError({"reason": "Say why the rule is changing"})
     with transaction.atomic():
         current = Rule.objects.select_for_update().get(pk=rule.pk)
-        if not current.configurable:
-            raise ValidationError(
-                {
-                    "__all__": f"Rule {current.rule_id} is set in law or statutory guidance, so it cannot be changed here."
-                }
-            )
+        _refuse_unless_configurable(current)  # as stored now, not as the caller last read it
         if current.version != expected_version:
             raise EditConflict(current)
         differ = {name: value for name, value in changes.items() if getattr(current, name) != value}
@@ -323,10 +322,6 @@ def engine_in_force() -> Engine:
     return engine
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
-
-
 def _values(clock: Clock) -> dict:
     return {
         "key": clock.key,
@@ -352,25 +347,6 @@ def _values(clock: Clock) -> dict:
 
 def _row(clock: Clock) -> Deadline:
     return Deadline(**_values(clock))
-
-
-def _next_deadline_id() -> int:
-    """Past every id a deadline has ever had (the database's own counter, not just the rows left)."""
-    from django.db import connection
-
-    table = Deadline._meta.db_table
-    used = Deadline.objects.aggregate(m=Max("pk"))["m"] or 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        elif connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            (sequence,) = cursor.fetchone()
-            cursor.execute(f"SELECT last_value FROM {sequence}")  # noqa: S608 (the table's own sequence)
-        else:
-            return used + 1
-        row = cursor.fetchone()
-    return max(used, row[0] if row and row[0] else 0) + 1
 
 
 class _Values(dict):
@@ -518,10 +494,9 @@ def clocks_recompute_all(
     rows = [_Values(_values(c)) for c in clocks]
     _apply_side_records(rows, {})
     with transaction.atomic():
-        # New rows take new ids (never an old row's id), so a page still showing an old row cannot
-        # act on a different item through it.
-        sink = Sink(batch=10000)
-        sink._next_id[Deadline] = _next_deadline_id()
+        # The sink numbers new rows past every id the table has used (not only the rows left),
+        # so a page still showing an old row cannot act on a different item through it.
+        sink = Sink(batch=10000, never_reuse_ids=True)
         Deadline.objects.all().delete()
         # executemany (COPY on PostgreSQL), as the generator writes: bulk_create compiles one
         # statement per ~50 rows on SQLite, which took longer than working the clocks out.
@@ -664,30 +639,24 @@ def deadline_reassign(*, actor: User, deadline: Deadline, to: User, reason: str 
 # ---------------------------------------------------------------------------------------------
 
 
+def _in_post(user: User | None) -> User | None:
+    return user if user is not None and user.is_active and user.left_on is None else None
+
+
 def team_manager_for(worker: User | None, child: Child) -> User | None:
-    team_id = (
-        worker.team_id if worker and worker.role == Role.SOCIAL_WORKER else None
-    ) or child.allocated_team_id
-    if team_id is None:
-        return None
-    return (
-        User.objects.filter(role=Role.TEAM_MANAGER, team_id=team_id, is_active=True, left_on__isnull=True)
-        .order_by("pk")
-        .first()
+    """The named manager (Team.manager) of the responsible social worker's team, or else of the
+    child's allocated team."""
+    team = (worker.team if worker and worker.role == Role.SOCIAL_WORKER and worker.team_id else None) or (
+        child.allocated_team
     )
+    return _in_post(team.manager) if team else None
 
 
 def head_of_service_for(worker: User | None, child: Child) -> User | None:
+    """The named head (Service.head) of the service the worker's team, or else the child's
+    allocated team, belongs to."""
     team = (worker.team if worker and worker.team_id else None) or child.allocated_team
-    if team is None:
-        return None
-    return (
-        User.objects.filter(
-            role=Role.HEAD_OF_SERVICE, service_id=team.service_id, is_active=True, left_on__isnull=True
-        )
-        .order_by("pk")
-        .first()
-    )
+    return _in_post(team.service.head) if team else None
 
 
 def escalations_run(*, today: date | None = None) -> list[Escalation]:

@@ -332,6 +332,7 @@ def test_refreshing_after_each_save_matches_a_full_recompute(team):
         # Each example in its own transaction inside the test's, rolled back at the end.
         with transaction.atomic(), time_machine.travel(at(TODAY, 9), tick=False):
             manager = f.UserFactory(team=team, role=Role.TEAM_MANAGER)
+            f.name_managers(team, manager)
             workers = [manager, *(f.UserFactory(team=team) for _ in range(3))]
             walkers = []
             for n in range(data.draw(st.integers(1, 3), "children")):

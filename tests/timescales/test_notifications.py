@@ -47,7 +47,7 @@ def today(travel):
 @pytest.fixture
 def staff(team):
     """A team manager, a head of service for the team's service, and two social workers."""
-    return {
+    people = {
         "manager": person(team, Role.TEAM_MANAGER, username="manager"),
         "head": f.UserFactory(
             team=None,
@@ -59,6 +59,8 @@ def staff(team):
         "busy": person(team, username="busy"),
         "idle": person(team, username="idle"),
     }
+    f.name_managers(team, people["manager"], head=people["head"])
+    return people
 
 
 def overdue_child(worker, *, referred: date, recorded_by=None, **child_fields):

@@ -62,7 +62,7 @@ def today(travel):
 def staff(team, worker):
     other_team = f.TeamFactory(service=team.service)
     other_service_team = f.TeamFactory()
-    return {
+    people = {
         "worker": worker,
         # A duty worker who sees the team's children, and one who sees only their own.
         "colleague": f.UserFactory(team=team, first_name="Cora", last_name="Colleague", scope=Scope.TEAM),
@@ -76,6 +76,10 @@ def staff(team, worker):
         "inspector": f.UserFactory(team=None, role=Role.INSPECTOR),
         "referrer": f.UserFactory(team=None, role=Role.PARTNER_REFERRER),
     }
+    f.name_managers(team, people["manager"], head=people["head"])
+    f.name_managers(other_team, people["other_manager"])
+    f.name_managers(other_service_team, head=people["other_head"])
+    return people
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def org(team):
     service = team.service
     other_team = f.TeamFactory(service=service)
     far_team = f.TeamFactory()
-    return SimpleNamespace(
+    org = SimpleNamespace(
         team=team,
         other_team=other_team,
         far_team=far_team,
@@ -44,6 +44,10 @@ def org(team):
         hos=f.UserFactory(team=None, service=service, role=Role.HEAD_OF_SERVICE),
         far_hos=f.UserFactory(team=None, service=far_team.service, role=Role.HEAD_OF_SERVICE),
     )
+    f.name_managers(team, org.tm, head=org.hos)
+    f.name_managers(other_team, org.other_tm)
+    f.name_managers(far_team, org.far_tm, head=org.far_hos)
+    return org
 
 
 @pytest.fixture
