@@ -322,3 +322,92 @@ EMERGENCY_LEGAL_STATUSES = {LegalStatus.POLICE_PROTECTION, LegalStatus.EPO}
 
 # Validator rule 378: placed with parents (P1) cannot be combined with section 20 (V2).
 FORBIDDEN_STATUS_PLACEMENT = {(LegalStatus.SECTION_20, PlacementType.P1)}
+
+
+# --- Legal pathway (issue 4): SSD ssd_pre_proceedings and Ofsted Annex A --------------------------
+
+
+class LegalGatewayOutcome(models.TextChoices):
+    """A legal gateway panel's decision for one child. The first three are the SSD
+    `legal_gateway_outcome` codes A-C; the others are the further outcomes panels record, each
+    mapped to the nearest SSD code by `SSD_GATEWAY_OUTCOME` for export."""
+
+    CONTINUE = "A", "Continue with the current plan"
+    PRE_PROCEEDINGS = "B", "Start pre-proceedings (PLO)"
+    ISSUE = "C", "Issue care proceedings"
+    SECTION_20 = "S20", "Accommodate under section 20"
+    FURTHER_ASSESSMENT = "FA", "Further assessment before a decision"
+    NO_FURTHER_LEGAL_ACTION = "NFLA", "No further legal action"
+
+
+SSD_GATEWAY_OUTCOME = {
+    LegalGatewayOutcome.CONTINUE: "A",
+    LegalGatewayOutcome.PRE_PROCEEDINGS: "B",
+    LegalGatewayOutcome.ISSUE: "C",
+    LegalGatewayOutcome.SECTION_20: "A",
+    LegalGatewayOutcome.FURTHER_ASSESSMENT: "A",
+    LegalGatewayOutcome.NO_FURTHER_LEGAL_ACTION: "A",
+}
+
+
+class PreProceedingsOutcome(models.TextChoices):
+    """How pre-proceedings ended. The SSD text values are these labels' first two; the CIN census
+    2026-27 PPOutcome code set (CS131: A, B, C) has no published meanings yet, so the mapping in
+    `CIN_PP_OUTCOME` is carepath's reading, to be checked against the DfE specification."""
+
+    ISSUE = "issue", "Decision to issue care proceedings"
+    STEP_DOWN = "step_down", "Decision to step down"
+    OTHER = "other", "Ended for another reason (the family moved, the child turned 18)"
+
+
+CIN_PP_OUTCOME = {PreProceedingsOutcome.ISSUE: "A", PreProceedingsOutcome.STEP_DOWN: "B", PreProceedingsOutcome.OTHER: "C"}
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "Yes", "Yes"
+    NO = "No", "No"
+    UNKNOWN = "Unknown", "Unknown"
+
+
+class ShortNoticeReason(models.TextChoices):
+    """SSD short_notice_reason: why an application was heard within 2 to 5 days."""
+
+    IMMEDIATE_SAFETY = "A", "Immediate safety, or a threat of abduction"
+    EPO_CRITERIA = "B", "The criteria for an emergency protection order were met"
+    OTHER = "C", "Other"
+
+
+class CourtCarePlan(models.TextChoices):
+    """SSD la_initial_care_plan / la_final_care_plan (H only for the final plan)."""
+
+    CARE_ORDER = "A", "Interim care order or care order"
+    CARE_ORDER_AT_HOME = "B", "Interim care order or care order: placement with parents"
+    ADOPTION = "C", "Adoption"
+    SUPERVISION_ORDER = "D", "Interim supervision order or supervision order"
+    SGO = "E", "Special guardianship order"
+    PRIVATE_LAW = "F", "Private law order"
+    OTHER = "G", "Other"
+    NOT_YET_FINAL = "H", "Not yet at final hearing"
+
+
+class FinalOrder(models.TextChoices):
+    CARE_ORDER = "care_order", "Care order"
+    CARE_ORDER_AT_HOME = "care_order_home", "Care order, placed with parents"
+    SUPERVISION_ORDER = "supervision_order", "Supervision order"
+    PLACEMENT_ORDER = "placement_order", "Care order and placement order"
+    SGO = "sgo", "Special guardianship order"
+    CHILD_ARRANGEMENTS = "cao", "Child arrangements order"
+    NO_ORDER = "no_order", "No order"
+    WITHDRAWN = "withdrawn", "Application withdrawn"
+
+
+class PermanencePlan(models.TextChoices):
+    """Ofsted Annex A list 8: "What is the permanence plan for this child?" """
+
+    RETURN_HOME = "a", "Return to family"
+    ADOPTION = "b", "Adoption"
+    SGO_CAO = "c", "Special guardianship or child arrangements order"
+    SUPPORTED_LIVING = "d", "Supported living in the community"
+    LONG_TERM_RESIDENTIAL = "e", "Long-term residential placement"
+    LONG_TERM_FOSTERING = "f", "Long-term fostering"
+    OTHER = "g", "Other"

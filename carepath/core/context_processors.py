@@ -53,6 +53,8 @@ def navigation(request):
         or (user.team_id and user.team.kind == "front_door")
     ):
         items.append(("journey:front-door", "Front door"))
+    if user.can(Function.VIEW_LEGAL):
+        items.append(("legal:home", "Legal"))
     if user.can(Function.SUBMIT_CONTACT):
         items.append(("journey:contact-new", "Tell us about a child"))
         items.append(("journey:contacts-mine", "Your contacts"))

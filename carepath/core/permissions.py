@@ -48,17 +48,31 @@ class Function(models.TextChoices):
     SEE_OWN_WORK = "see_own_work", "See their own work queue"
     MANAGE_WORK = "manage_work", "Reassign and acknowledge their team's overdue work"
     MANAGE_TIMESCALES = "manage_timescales", "Change configurable timescale rules and closure days"
+    # The legal pathway (issue 4).
+    VIEW_LEGAL = "view_legal", "See the legal gateway, PLO, proceedings, section 20 and police protection lists"
+    REQUEST_LEGAL_GATEWAY = "request_legal_gateway", "Put a child to the legal gateway panel"
+    RECORD_PANEL = "record_panel", "Record legal gateway panel meetings, decisions and actions"
+    RECORD_LEGAL = "record_legal", "Record pre-proceedings, letters, proceedings and consent"
+    SEND_LETTER = "send_letter", "Approve and send a letter before proceedings"
+    AUTHORISE_PLAN = "authorise_plan", "Authorise a new version of a child's plan"
+    REVIEW_LEGAL_CASES = "review_legal_cases", "Run section 20 and police protection reviews"
+    MANAGE_LETTER_TEMPLATES = "manage_letter_templates", "Change the authority's letter templates and solicitor list"
 
 
 F = Function
 _READ = {F.VIEW_CHILD_RECORD}
+# Managers direct cases to the panel, send letters, authorise plans and review s20 and police
+# protection; social workers prepare the work; the panel decides; solicitors run the court work.
+_CASEWORK_LEGAL = {F.VIEW_LEGAL, F.REQUEST_LEGAL_GATEWAY, F.RECORD_LEGAL}
+_MANAGER_LEGAL = _CASEWORK_LEGAL | {F.SEND_LETTER, F.AUTHORISE_PLAN, F.REVIEW_LEGAL_CASES}
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.SOCIAL_WORKER: frozenset(
-        _READ | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.BREAK_GLASS, F.SEE_OWN_WORK}
+        _READ | _CASEWORK_LEGAL | {F.RECORD_CASEWORK, F.EDIT_CHILD_DETAILS, F.BREAK_GLASS, F.SEE_OWN_WORK}
     ),
     Role.TEAM_MANAGER: frozenset(
         _READ
+        | _MANAGER_LEGAL
         | {
             F.RECORD_CASEWORK,
             F.EDIT_CHILD_DETAILS,
@@ -71,6 +85,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     ),
     Role.HEAD_OF_SERVICE: frozenset(
         _READ
+        | _MANAGER_LEGAL
+        | {F.RECORD_PANEL}
         | {
             F.RECORD_CASEWORK,
             F.VIEW_RECORD_ACCESS,
@@ -83,6 +99,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     ),
     Role.DIRECTOR: frozenset(
         _READ
+        | {F.VIEW_LEGAL, F.RECORD_PANEL, F.AUTHORISE_PLAN, F.REVIEW_LEGAL_CASES, F.MANAGE_LETTER_TEMPLATES}
         | {
             F.VIEW_RECORD_ACCESS,
             F.VIEW_TEAM,
@@ -92,14 +109,17 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             F.MANAGE_WORK,
         }
     ),
-    Role.LEGAL_PANEL_MEMBER: frozenset(_READ),
-    Role.SOLICITOR: frozenset(_READ),
-    Role.QA_AUDITOR: frozenset(_READ),
-    Role.IRO: frozenset(_READ | {F.RECORD_CASEWORK}),
-    Role.PERFORMANCE_ANALYST: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
+    Role.LEGAL_PANEL_MEMBER: frozenset(_READ | {F.VIEW_LEGAL, F.RECORD_PANEL, F.SEE_OWN_WORK}),
+    Role.SOLICITOR: frozenset(_READ | {F.VIEW_LEGAL, F.RECORD_LEGAL, F.SEND_LETTER, F.SEE_OWN_WORK}),
+    Role.QA_AUDITOR: frozenset(_READ | {F.VIEW_LEGAL}),
+    # IROs and CP chairs authorise plans at the reviews and conferences they chair.
+    Role.IRO: frozenset(_READ | {F.RECORD_CASEWORK, F.VIEW_LEGAL, F.AUTHORISE_PLAN}),
+    Role.PERFORMANCE_ANALYST: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL}),
     Role.PARTNER_REFERRER: frozenset({F.SUBMIT_CONTACT}),
-    Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE}),
-    Role.SYSTEM_ADMINISTRATOR: frozenset({F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES}),
+    Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL}),
+    Role.SYSTEM_ADMINISTRATOR: frozenset(
+        {F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES, F.MANAGE_LETTER_TEMPLATES}
+    ),
 }
 
 # The scope a new account of each role gets unless an administrator chooses another.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from carepath.core import codes
 from carepath.journey import models as jm
@@ -30,6 +30,7 @@ class Span:
     events: dict[str, list[Moment]] = field(default_factory=dict)
     attributes: Callable[[date], dict] = lambda _day: {}
     reasons: dict[str, str] = field(default_factory=dict)  # end event -> a reason on the record
+    owner_id: int | None = None  # who the work is for, where the record names them (a panel action)
 
     def occurrences(self, event: str) -> list[Moment]:
         return self.events.get(event, [])
@@ -55,6 +56,17 @@ def _within(day: date, start: date, end: date | None) -> bool:
 
 def _child_attributes(history: ChildHistory, day: date) -> dict:
     return {"age_years": history.age_on(day), "unborn": not history.born_on_or_before(day)}
+
+
+def _permanence_attributes(history: ChildHistory, day: date) -> dict:
+    """Under two (or unborn) on the day, and whether a parallel plan or early permanence has been
+    considered by now: a flag about a missing consideration clears once one is recorded."""
+    age = history.age_on(day)
+    considered = any(p[2] or p[3] for p in history.permanence)
+    return {
+        "under_two": (age is not None and age < 2) or not history.born_on_or_before(day),
+        "early_permanence_considered": considered,
+    }
 
 
 def _statutory_visits(history: ChildHistory, kind: str) -> list[date]:
@@ -236,6 +248,7 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
         )
 
     _looked_after(history, add, child_attrs)
+    _legal(history, add, child_attrs)
 
     # The child's whole record: changes of social worker (F06).
     changes = [
@@ -294,6 +307,7 @@ def _looked_after(history: ChildHistory, add: Callable, child_attrs: Callable) -
             placement = next((p for p in reversed(placements) if p[0][1] <= day), placements[0])
             return {
                 **child_attrs(day),
+                **_permanence_attributes(history, day),
                 "legal_status": episode[3],
                 "placement_type": episode[4],
                 "placement_held_days": (day - placement[0][1]).days,
@@ -312,6 +326,26 @@ def _looked_after(history: ChildHistory, add: Callable, child_attrs: Callable) -
                     "cla_review": period_reviews,
                 },
                 attributes,
+            )
+        )
+        # Care planning: the care plan before the first placement or within 10 working days of it
+        # (a plan authorised in the weeks before counts as there on the first day), and the
+        # permanence plan by the second review.
+        care_plans = [max(d, start) for d in history.care_plans if d >= start - _PLAN_BEFORE]
+        care_plans = [d for d in care_plans if end is None or d <= end]
+        permanence = [max(p[1], start) for p in history.permanence if p[1] and (end is None or p[1] <= end)]
+        add(
+            Span(
+                "care_planning",
+                period[0][0],
+                start,
+                end,
+                {
+                    "first_placement_started": [start],
+                    "care_plan_completed": sorted(care_plans),
+                    "permanence_plan_recorded": sorted(permanence),
+                },
+                child_attrs,
             )
         )
         for placement in placements:
@@ -333,11 +367,18 @@ def _looked_after(history: ChildHistory, add: Callable, child_attrs: Callable) -
 
     # Emergency powers and section 20: runs of one legal status.
     status_runs = _runs(episodes, lambda a, b: a[3] == b[3])
+    logged_days = [as_date(p[1]) for p in history.police_protections]
+
+    def logged(taken: datetime) -> bool:
+        # The police protection log (legal app) has the end time too; it wins over the episode.
+        day = as_date(taken)
+        return any(abs((day - d).days) <= 1 for d in logged_days)
+
     previous_run = None
     for run in status_runs:
         status, start, end = run[0][3], run[0][1], run[-1][2]
         first_id = run[0][0]
-        if status == codes.LegalStatus.POLICE_PROTECTION and run[0][6]:
+        if status == codes.LegalStatus.POLICE_PROTECTION and run[0][6] and not logged(run[0][6]):
             taken = run[0][6]
             add(
                 Span(
@@ -369,14 +410,230 @@ def _looked_after(history: ChildHistory, add: Callable, child_attrs: Callable) -
                 )
             )
         elif status == codes.LegalStatus.SECTION_20:
+            planning = sorted(r[1] for r in history.gateway_requests if r[1] >= start - _PLANNING_BEFORE)
+            evidenced = _consent_evidenced(history, first_id)
             add(
                 Span(
                     "section_20",
                     first_id,
                     start,
                     end,
-                    {"section_20_started": [start], "section_20_ended": [end] if end else []},
-                    child_attrs,
+                    {
+                        "section_20_started": [start],
+                        "section_20_ended": [end] if end else [],
+                        "section_20_consent_evidenced": [max(evidenced, start)] if evidenced else [],
+                        "section_20_legal_planning": [max(d, start) for d in planning[:1]],
+                    },
+                    lambda day, planned=bool(planning): {**child_attrs(day), "legal_planning": planned},
                 )
             )
         previous_run = run
+
+
+# A care plan authorised this long before the first placement is the plan for it.
+_PLAN_BEFORE = timedelta(days=60)
+# A legal gateway request this long before section 20 began counts as legal planning for it.
+_PLANNING_BEFORE = timedelta(days=183)
+
+
+def _consent_evidenced(history: ChildHistory, episode_id: int) -> date | None:
+    """The day the consent evidence became complete for everyone with parental responsibility (the
+    last of their consents), or None while anyone's is missing or incomplete (rules.md 4.3)."""
+    from carepath.legal.consent import consent_gaps
+
+    from .history import CONSENT_FIELDS
+
+    consents = [dict(zip(CONSENT_FIELDS, row, strict=True)) for row in history.s20_consents]
+    consents = [c for c in consents if c["episode_id"] == episode_id]
+    people = set(history.pr_holders) or {c["person_id"] for c in consents}
+    if not people:
+        return None
+    days = []
+    for person in people:
+        theirs = [c for c in consents if c["person_id"] == person and not consent_gaps(c)]
+        if not theirs:
+            return None
+        days.append(min(as_date(c["given_at"]) for c in theirs))
+    return max(days)
+
+
+def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
+    """The legal pathway's spans: gateway requests, panel actions, pre-proceedings, proceedings,
+    police protection (from its log) and adoption milestones."""
+
+    def permanence_attrs(day: date) -> dict:
+        return {**child_attrs(day), **_permanence_attributes(history, day)}
+
+    decided: dict[int, list[date]] = {}
+    for request_id, decided_on, _outcome in history.panel_decisions:
+        decided.setdefault(request_id, []).append(decided_on)
+    for request_id, requested_on, withdrawn_on in history.gateway_requests:
+        decisions = sorted(decided.get(request_id, []))
+        add(
+            Span(
+                "legal_gateway",
+                request_id,
+                requested_on,
+                decisions[0] if decisions else withdrawn_on,
+                {"legal_gateway_requested": [requested_on], "legal_gateway_decided": decisions[:1]},
+                child_attrs,
+            )
+        )
+
+    for action_id, set_on, due_on, done_on, owner_id in history.panel_actions:
+        add(
+            Span(
+                "panel_action",
+                action_id,
+                set_on,
+                done_on,
+                {"panel_action_set": [set_on], "panel_action_done": [done_on] if done_on else []},
+                lambda _day, allowed=(due_on - set_on).days: {"days_allowed": allowed},
+                owner_id=owner_id,
+            )
+        )
+
+    meetings: dict[int, list[date]] = {}
+    for pp_id, held_on, effective in history.pp_meetings:
+        if effective:
+            meetings.setdefault(pp_id, []).append(held_on)
+    letters: dict[int, dict[int, date]] = {}
+    for pp_id, recipient_id, sent_on in history.letters:
+        sent = letters.setdefault(pp_id, {})
+        sent[recipient_id] = min(sent_on, sent.get(recipient_id, sent_on))
+    holders = set(history.pr_holders)
+    fgdm_unmet: dict[int, bool] = {}
+    for pp_id, started, step_on, offered_on, accepted, held_on, not_offered in history.pre_proceedings:
+        sent = letters.get(pp_id, {})
+        # The letter goes to each parent and everyone with parental responsibility (rules.md 3.14):
+        # sent when the last of them has theirs.
+        wanted = holders or set(sent)
+        all_sent = [max(sent[p] for p in wanted)] if wanted and wanted <= set(sent) else []
+        fgdm_unmet[pp_id] = bool(accepted) and held_on is None
+        edd = history.expected_date_of_birth
+
+        def attributes(day: date, started=started, not_offered=not_offered, edd=edd) -> dict:
+            unborn = not history.born_on_or_before(day)
+            weeks = (edd - started).days // 7 if unborn and edd else None
+            return {
+                **permanence_attrs(day),
+                "weeks_before_birth": weeks,
+                "fgdm_not_required": bool(not_offered),
+            }
+
+        add(
+            Span(
+                "pre_proceedings",
+                pp_id,
+                started,
+                step_on,
+                {
+                    "pre_proceedings_started": [started],
+                    "letter_before_proceedings_sent": all_sent,
+                    "pre_proceedings_meeting": sorted(meetings.get(pp_id, [])),
+                    "step_decision": [step_on] if step_on else [],
+                    "fgdm_offered": [offered_on] if offered_on else [],
+                },
+                attributes,
+            )
+        )
+
+    hearings: dict[int, dict[str, list[date]]] = {}
+    listed_fcmh: set[int] = set()
+    for proceedings_id, kind, held_on, effective in history.hearings:
+        if kind == "fcmh":
+            listed_fcmh.add(proceedings_id)
+        if effective:
+            hearings.setdefault(proceedings_id, {}).setdefault(kind, []).append(held_on)
+    extra_weeks: dict[int, int] = {}
+    for proceedings_id, weeks in history.extensions:
+        extra_weeks[proceedings_id] = extra_weeks.get(proceedings_id, 0) + weeks
+    for proceedings_id, issued_on, final_on, concluded_on, pp_id in history.proceedings:
+        if issued_on is None:
+            continue  # still preparing: no clock until the court issues
+        held = hearings.get(proceedings_id, {})
+
+        def attributes(day: date, pid=proceedings_id, pp_id=pp_id) -> dict:
+            return {
+                **permanence_attrs(day),
+                "weeks_allowed": 26 + extra_weeks.get(pid, 0),
+                "fcmh_listed": pid in listed_fcmh,
+                "fgdm_unmet": fgdm_unmet.get(pp_id, False),
+            }
+
+        add(
+            Span(
+                "proceedings",
+                proceedings_id,
+                issued_on,
+                final_on or concluded_on,
+                {
+                    "application_issued": [issued_on],
+                    "case_management_hearing": sorted(held.get("cmh", [])),
+                    "further_case_management_hearing": sorted(held.get("fcmh", [])),
+                    "final_order": [final_on] if final_on else [],
+                },
+                attributes,
+            )
+        )
+
+    reviewed = {pp_id: done for pp_id, done in history.pp_reviews if done}
+    for pp_id, taken_at, ended_at in history.police_protections:
+        add(
+            Span(
+                "police_protection",
+                pp_id,
+                taken_at,
+                ended_at,
+                {
+                    "police_protection_started": [taken_at],
+                    "police_protection_ended": [ended_at] if ended_at else [],
+                    "police_protection_reviewed": [reviewed[pp_id]] if pp_id in reviewed else [],
+                },
+                child_attrs,
+            )
+        )
+
+    periods = [
+        (run[0][1], run[-1][2])
+        for run in _runs(
+            sorted(history.episodes, key=lambda e: (e[1], e[0])),
+            lambda _a, b: b[5] != codes.ReasonNewEpisode.STARTED,
+        )
+    ]
+    for (
+        record_id,
+        _plan_on,
+        _parallel,
+        _considered,
+        adm_on,
+        order_on,
+        matched_on,
+        placed_on,
+        adopted_on,
+        reversed_on,
+    ) in history.permanence:
+        # Entering care, for the adoption scorecard's A1: the start of the care the adoption
+        # decision was made in.
+        decided = adm_on or order_on
+        entered = None
+        if decided:
+            entered = next((s for s, e in reversed(periods) if s <= decided), None)
+        start = entered or order_on
+        if start is None:
+            continue
+        add(
+            Span(
+                "adoption",
+                record_id,
+                start,
+                reversed_on or adopted_on,
+                {
+                    "looked_after_for_adoption": [entered] if entered else [],
+                    "placement_order_made": [order_on] if order_on else [],
+                    "matched_with_adopters": [matched_on] if matched_on else [],
+                    "placed_for_adoption": [placed_on] if placed_on else [],
+                },
+                child_attrs,
+            )
+        )

@@ -56,6 +56,7 @@ class Clock:
     status: str
     why: str
     recorded_reason: str = ""
+    owner_id: int | None = None  # who the record says the work is for
 
     @property
     def due_on(self) -> date:
@@ -175,7 +176,8 @@ class Engine:
             shortest = rule.limit
             if rule.limit_from:
                 # A plan's own frequency is fixed for the plan, so one look gives the shortest limit.
-                shortest = min(shortest, span.attributes(as_date(first)).get(rule.limit_from) or shortest)
+                own = span.attributes(as_date(first)).get(rule.limit_from)
+                shortest = min(shortest, own) if own is not None else shortest
             floor = _fewest_days(shortest, rule.unit, rule.counting)
         last = len(anchors) - 1
         for i, anchor in enumerate(anchors):
@@ -210,7 +212,7 @@ class Engine:
                     continue
                 if any(_applies(other, attributes) for other in superseders):
                     continue
-                if rule.limit_from and attributes.get(rule.limit_from):
+                if rule.limit_from and attributes.get(rule.limit_from) is not None:
                     limit = attributes[rule.limit_from]
             due = self.calendar.due(anchor, limit, rule.unit, rule.counting, rule.public_holiday_extends)
             if met is not None:
@@ -236,6 +238,7 @@ class Engine:
                 status=status,
                 why=self._why(rule, anchor, due, limit, met, status),
                 recorded_reason=span.reasons.get(rule.end_event, ""),
+                owner_id=span.owner_id,
             )
 
     def _why(self, rule: RuleSpec, anchor: Moment, due: Moment, limit: int, met, status: str) -> str:

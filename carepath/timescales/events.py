@@ -24,14 +24,24 @@ class Event:
     name: str
     context: str
     label: str
+    # Where carepath holds some of a context's events and not others (care planning), each event
+    # says so; otherwise it follows its context.
+    recorded: bool | None = None
 
 
 _CHILD = (("age_years", "number"), ("unborn", "bool"))
-_CLA = _CHILD + (
-    ("legal_status", "codes"),
-    ("placement_type", "codes"),
-    ("placement_held_days", "number"),
-    ("first_review_held", "bool"),
+# Early permanence (rules.md 6.4): under two or unborn, and whether a parallel plan or Fostering for
+# Adoption / concurrent planning has been considered (recorded on the permanence record).
+_PERMANENCE = (("under_two", "bool"), ("early_permanence_considered", "bool"))
+_CLA = (
+    _CHILD
+    + _PERMANENCE
+    + (
+        ("legal_status", "codes"),
+        ("placement_type", "codes"),
+        ("placement_held_days", "number"),
+        ("first_review_held", "bool"),
+    )
 )
 
 CONTEXTS: dict[str, Context] = {
@@ -52,18 +62,32 @@ CONTEXTS: dict[str, Context] = {
         Context("placement", "Placement", attributes=_CLA),
         Context("police_protection", "Police protection", attributes=_CHILD),
         Context("epo", "Emergency protection order", attributes=_CHILD),
-        Context("section_20", "Section 20 accommodation", attributes=_CHILD),
+        Context("section_20", "Section 20 accommodation", attributes=_CHILD + (("legal_planning", "bool"),)),
         Context("child", "The child's whole record", attributes=_CHILD),
+        Context("legal_gateway", "Legal gateway request", attributes=_CHILD),
+        Context("panel_action", "Legal gateway panel action", attributes=(("days_allowed", "number"),)),
+        Context(
+            "pre_proceedings",
+            "PLO pre-proceedings",
+            attributes=_CHILD
+            + _PERMANENCE
+            + (("weeks_before_birth", "number"), ("fgdm_not_required", "bool")),
+        ),
+        Context(
+            "proceedings",
+            "Care proceedings",
+            attributes=_CHILD
+            + _PERMANENCE
+            + (("weeks_allowed", "number"), ("fcmh_listed", "bool"), ("fgdm_unmet", "bool")),
+        ),
+        Context("adoption", "Adoption milestones", attributes=_CHILD),
         # Brought by later issues; rules on them are listed as waiting for those records.
-        Context("legal_gateway", "Legal gateway (issue 4: legal pathway)", recorded=False),
-        Context("pre_proceedings", "PLO pre-proceedings (issue 4: legal pathway)", recorded=False),
-        Context("proceedings", "Care proceedings (issue 4: legal pathway)", recorded=False),
         Context(
             "care_planning",
-            "Care and placement plans, health and education (not yet recorded)",
+            "Care and placement plans, health and education (partly recorded)",
             recorded=False,
+            attributes=_CHILD,
         ),
-        Context("adoption", "Adoption milestones (issue 4: early permanence)", recorded=False),
         Context("connected_person", "Connected person approval (not yet recorded)", recorded=False),
         Context("supervision", "Supervision (issue 5: practice assurance)", recorded=False),
     )
@@ -98,15 +122,25 @@ EVENTS: dict[str, Event] = {
         Event("cla_visit", "placement", "Looked-after statutory visit (child seen)"),
         Event("police_protection_started", "police_protection", "Taken into police protection"),
         Event("police_protection_ended", "police_protection", "Police protection ended"),
+        Event(
+            "police_protection_reviewed", "police_protection", "Management review of the police protection"
+        ),
         Event("epo_started", "epo", "Emergency protection order (from police protection if it followed)"),
         Event("epo_ended", "epo", "Emergency protection order ended"),
         Event("section_20_started", "section_20", "Accommodated under section 20"),
         Event("section_20_ended", "section_20", "Section 20 accommodation ended"),
+        Event(
+            "section_20_consent_evidenced",
+            "section_20",
+            "Consent evidence complete for everyone with parental responsibility",
+        ),
+        Event("section_20_legal_planning", "section_20", "Case put to the legal gateway panel"),
         Event("record_opened", "child", "The child's record"),
         Event("social_worker_changed", "child", "Change of social worker"),
-        # Not recorded yet.
         Event("legal_gateway_requested", "legal_gateway", "Case put to the legal gateway panel"),
         Event("legal_gateway_decided", "legal_gateway", "Legal gateway decision"),
+        Event("panel_action_set", "panel_action", "Action set by the legal gateway panel"),
+        Event("panel_action_done", "panel_action", "Panel action done"),
         Event("pre_proceedings_started", "pre_proceedings", "Decision to start pre-proceedings"),
         Event("letter_before_proceedings_sent", "pre_proceedings", "Letter before proceedings sent"),
         Event("pre_proceedings_meeting", "pre_proceedings", "Pre-proceedings meeting"),
@@ -116,14 +150,16 @@ EVENTS: dict[str, Event] = {
         Event("case_management_hearing", "proceedings", "Case management hearing"),
         Event("further_case_management_hearing", "proceedings", "Further case management hearing"),
         Event("final_order", "proceedings", "Final order"),
-        Event("first_placement_started", "care_planning", "First placement of the period of care"),
-        Event("care_plan_completed", "care_planning", "Care plan"),
+        Event(
+            "first_placement_started", "care_planning", "First placement of the period of care", recorded=True
+        ),
+        Event("care_plan_completed", "care_planning", "Care plan authorised", recorded=True),
         Event("placement_plan_completed", "care_planning", "Placement plan"),
         Event("initial_health_assessment", "care_planning", "Initial health assessment"),
         Event("review_health_assessment", "care_planning", "Review health assessment"),
         Event("pep_initiated", "care_planning", "Personal education plan started"),
         Event("iro_allocated", "care_planning", "Independent reviewing officer named"),
-        Event("permanence_plan_recorded", "care_planning", "Permanence plan recorded"),
+        Event("permanence_plan_recorded", "care_planning", "Permanence plan recorded", recorded=True),
         Event("placement_order_made", "adoption", "Placement order made"),
         Event("matched_with_adopters", "adoption", "Matched with adopters"),
         Event("placed_for_adoption", "adoption", "Placed with adopters"),
@@ -137,4 +173,6 @@ EVENTS: dict[str, Event] = {
 
 def is_recorded(event_name: str) -> bool:
     event = EVENTS.get(event_name)
-    return bool(event and CONTEXTS[event.context].recorded)
+    if event is None:
+        return False
+    return event.recorded if event.recorded is not None else CONTEXTS[event.context].recorded

@@ -14,6 +14,7 @@ from django.db import connections, models
 from django.db.models import CharField, Func, Q
 
 from carepath.journey import models as jm
+from carepath.legal import models as lm
 from carepath.people import models as pm
 
 
@@ -42,6 +43,28 @@ class ChildHistory:
     reviews: list = field(default_factory=list)  # held_on
     allocations: list = field(default_factory=list)  # (worker_id, started_on, ended_on), social workers
     oversight: list = field(default_factory=list)  # happened_at of management oversight notes
+    # The legal pathway (legal app). Family-level records are read once per child in the case.
+    pr_holders: list = field(default_factory=list)  # person ids with parental responsibility
+    gateway_requests: list = field(default_factory=list)  # (id, requested_on, withdrawn_on)
+    panel_decisions: list = field(default_factory=list)  # (request_id, decided_on, outcome)
+    panel_actions: list = field(default_factory=list)  # (id, set_on, due_on, done_on, owner_id)
+    pre_proceedings: list = field(
+        default_factory=list
+    )  # (id, started, step_on, fgdm_offered_on, fgdm_accepted, fgdm_held_on, not_offered_reason)
+    pp_meetings: list = field(default_factory=list)  # (pre_proceedings_id, held_on, effective)
+    letters: list = field(default_factory=list)  # (pre_proceedings_id, recipient_id, sent_on)
+    proceedings: list = field(
+        default_factory=list
+    )  # (id, issued_on, final_order_on, concluded_on, pre_proceedings_id)
+    hearings: list = field(default_factory=list)  # (proceedings_id, kind, held_on, effective)
+    extensions: list = field(default_factory=list)  # (proceedings_id, weeks)
+    s20_consents: list = field(default_factory=list)  # Section20Consent field values, see CONSENT_FIELDS
+    police_protections: list = field(default_factory=list)  # (id, taken_at, ended_at)
+    pp_reviews: list = field(default_factory=list)  # (police_protection_id, completed_on)
+    permanence: list = field(
+        default_factory=list
+    )  # (id, plan_recorded_on, parallel_plan, considered_on, adm_on, po_on, matched_on, placed_on, order_on, reversed_on)
+    care_plans: list = field(default_factory=list)  # authorised_on of each care plan version
 
     def born_on_or_before(self, day: date) -> bool:
         return self.date_of_birth is not None and self.date_of_birth <= day
@@ -194,15 +217,21 @@ class _Compiled:
 _compiled: dict[tuple, _Compiled] = {}
 
 
+def _field_at(model, path: str):
+    """The model field a values() path ends on, following relations ("proceedings__issued_on")."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    return model._meta.get_field(last.removesuffix("_id") if last.endswith("_id") and last != "id" else last)
+
+
 def _compile(queryset) -> _Compiled:
     model = queryset.model
     names = queryset._fields
     converters = [
         (lambda v: _local_date(v) if isinstance(v, str) else v)
         if name.endswith("__local")
-        else _converter(
-            model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "id" else name)
-        )
+        else _converter(_field_at(model, name))
         for name in names
     ]
     sql, params = queryset.query.sql_with_params()
@@ -231,9 +260,12 @@ def _fetch(compiled: _Compiled, alias: str, values: dict) -> list[tuple]:
 def _readers() -> list[tuple[str, Callable[[Q], object]]]:
     """Each part of the history as (attribute, queryset for a filter on child_id)."""
 
-    def rows(model, names, order, **filters):
-        def build(child_filter: Q):
-            queryset = model.objects.filter(child_filter, **filters).order_by("child_id", order, "pk")
+    def rows(model, names, order, child="child_id", **filters):
+        """`child` is the path from the model to the child's id: "child_id" for a child's own
+        records, a longer path for a family's (a legal case's members)."""
+
+        def build(child_filter: Callable[[str], Q]):
+            queryset = model.objects.filter(child_filter(child), **filters).order_by(child, order, "pk")
             # Moments the engine only needs as local dates are converted by the database.
             local = {
                 n.removesuffix("@date"): LocalDate(n.removesuffix("@date"))
@@ -241,6 +273,7 @@ def _readers() -> list[tuple[str, Callable[[Q], object]]]:
                 if n.endswith("@date")
             }
             columns = [f"{n.removesuffix('@date')}__local" if n.endswith("@date") else n for n in names]
+            columns[0] = child
             if local:
                 queryset = queryset.annotate(**{f"{k}__local": v for k, v in local.items()})
             return queryset.values_list(*columns)
@@ -275,10 +308,171 @@ def _readers() -> list[tuple[str, Callable[[Q], object]]]:
             ),
         )
     )
+    readers += _legal_readers(rows)
     return readers
 
 
-_SINGLE = {"reviews", "oversight"}  # lists of one value per row
+_CASE_CHILD = "legal_case__members__child_id"
+# The consent fields the engine needs to say whether the evidence is complete (rules.md 4.3).
+CONSENT_FIELDS = (
+    "episode_id",
+    "person_id",
+    "given_at",
+    "child_named",
+    "voluntary_explained",
+    "right_to_object_explained",
+    "right_to_remove_explained",
+    "told_orally",
+    "told_in_writing",
+    "told_before_accommodation",
+    "capacity",
+    "capacity_assessed_by",
+    "legal_advice_offered",
+    "needs_translation",
+    "translated_version_signed",
+    "alternatives_considered",
+    "signed_by_person",
+    "signed_by_social_worker",
+    "authorised_by_id",
+    "withdrawn_at",
+)
+
+
+def _legal_readers(rows) -> list:
+    return [
+        (
+            "pr_holders",
+            rows(pm.Relationship, ("child_id", "person_id"), "person_id", has_parental_responsibility=True),
+        ),
+        (
+            "gateway_requests",
+            rows(
+                lm.GatewayRequest,
+                ("child_id", "id", "requested_on", "withdrawn_on"),
+                "requested_on",
+                child=_CASE_CHILD,
+            ),
+        ),
+        (
+            "panel_decisions",
+            rows(lm.PanelDecision, ("child_id", "request_id", "decided_on", "outcome"), "decided_on"),
+        ),
+        (
+            "panel_actions",
+            rows(lm.PanelAction, ("child_id", "id", "set_on", "due_on", "done_on", "owner_id"), "set_on"),
+        ),
+        (
+            "pre_proceedings",
+            rows(
+                lm.PreProceedings,
+                (
+                    "child_id",
+                    "id",
+                    "started_on",
+                    "step_decision_on",
+                    "fgdm_offered_on",
+                    "fgdm_accepted",
+                    "fgdm_held_on",
+                    "fgdm_not_offered_reason",
+                ),
+                "started_on",
+                child=_CASE_CHILD,
+            ),
+        ),
+        (
+            "pp_meetings",
+            rows(
+                lm.PreProceedingsMeeting,
+                ("child_id", "pre_proceedings_id", "held_on", "effective"),
+                "held_on",
+                child="pre_proceedings__" + _CASE_CHILD,
+            ),
+        ),
+        (
+            "letters",
+            rows(
+                lm.LetterBeforeProceedings,
+                ("child_id", "pre_proceedings_id", "recipient_id", "sent_on"),
+                "sent_on",
+                child="pre_proceedings__" + _CASE_CHILD,
+                sent_on__isnull=False,
+            ),
+        ),
+        (
+            "proceedings",
+            rows(
+                lm.ProceedingsChild,
+                (
+                    "child_id",
+                    "proceedings_id",
+                    "proceedings__issued_on",
+                    "final_order_on",
+                    "proceedings__concluded_on",
+                    "proceedings__pre_proceedings_id",
+                ),
+                "proceedings_id",
+            ),
+        ),
+        (
+            "hearings",
+            rows(
+                lm.Hearing,
+                ("child_id", "proceedings_id", "kind", "held_on", "effective"),
+                "held_on",
+                child="proceedings__children__child_id",
+            ),
+        ),
+        (
+            "extensions",
+            rows(
+                lm.Extension,
+                ("child_id", "proceedings_id", "weeks"),
+                "granted_on",
+                child="proceedings__children__child_id",
+            ),
+        ),
+        ("s20_consents", rows(lm.Section20Consent, ("child_id", *CONSENT_FIELDS), "given_at")),
+        (
+            "police_protections",
+            rows(lm.PoliceProtection, ("child_id", "id", "taken_at", "ended_at"), "taken_at"),
+        ),
+        (
+            "pp_reviews",
+            rows(
+                lm.PoliceProtectionReview,
+                ("child_id", "police_protection_id", "completed_on"),
+                "opened_on",
+                child="police_protection__child_id",
+            ),
+        ),
+        (
+            "permanence",
+            rows(
+                lm.PermanenceRecord,
+                (
+                    "child_id",
+                    "id",
+                    "plan_recorded_on",
+                    "parallel_plan",
+                    "early_permanence_considered_on",
+                    "should_be_placed_for_adoption_on",
+                    "placement_order_on",
+                    "matched_on",
+                    "placed_for_adoption_on",
+                    "adoption_order_on",
+                    "decision_reversed_on",
+                ),
+                "id",
+            ),
+        ),
+        (
+            "care_plans",
+            rows(lm.AuthorisedPlan, ("child_id", "authorised_on"), "authorised_on", kind="care_plan"),
+        ),
+    ]
+
+
+_SINGLE = {"reviews", "oversight", "pr_holders", "care_plans"}  # lists of one value per row
 
 
 def load_histories(
@@ -292,16 +486,27 @@ def load_histories(
     alias = pm.Child.objects.db
     if child_id is not None:
         shape, values = "one", {_ONE: child_id}
-        child_filter, child_q = Q(child_id=_ONE), Q(id=_ONE)
+
+        def child_filter(path: str) -> Q:
+            return Q(**{path: _ONE})
+
+        child_q = Q(id=_ONE)
     else:
         shape = ("from" if id_from is not None else "") + ("to" if id_to is not None else "")
         values = {_FROM: id_from, _TO: id_to}
-        child_filter, child_q = Q(), Q()
+
+        def child_filter(path: str) -> Q:
+            q = Q()
+            if id_from is not None:
+                q &= Q(**{f"{path}__gte": _FROM})
+            if id_to is not None:
+                q &= Q(**{f"{path}__lt": _TO})
+            return q
+
+        child_q = Q()
         if id_from is not None:
-            child_filter &= Q(child_id__gte=_FROM)
             child_q &= Q(id__gte=_FROM)
         if id_to is not None:
-            child_filter &= Q(child_id__lt=_TO)
             child_q &= Q(id__lt=_TO)
     key = (alias, connections[alias].vendor, shape)
     parts = _compiled.get(key)

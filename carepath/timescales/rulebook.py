@@ -14,7 +14,7 @@ from pathlib import Path
 
 from carepath.core.calendar import Counting, Unit, describe_limit
 
-from .events import CONTEXTS, EVENTS
+from .events import CONTEXTS, EVENTS, is_recorded
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "rules.toml"
 
@@ -85,7 +85,7 @@ class RuleSpec:
     @property
     def evaluated(self) -> bool:
         """Whether carepath holds the records this rule needs."""
-        return CONTEXTS[self.context].recorded
+        return is_recorded(self.start_event) and (not self.end_event or is_recorded(self.end_event))
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -322,6 +322,20 @@ def engine_in_force() -> Engine:
     return engine
 
 
+def due_date_for(rule_id: str, start: date | datetime) -> date | datetime:
+    """When something a rule times, started at `start`, is due: for records that hold their own due
+    date (a review the service opens, say), so that they agree with the engine's clock. The one
+    other caller of the calendar's `due` besides the engine; both read the rules table."""
+    engine = engine_in_force()
+    rule = engine.by_id.get(rule_id)
+    if rule is None:
+        spec = next((r for r in rules_in_force() if r.id == rule_id), None)
+        if spec is None:
+            raise KeyError(f"no timescale rule {rule_id}")
+        rule = spec
+    return engine.calendar.due(start, rule.limit, rule.unit, rule.counting, rule.public_holiday_extends)
+
+
 def _values(clock: Clock) -> dict:
     return {
         "key": clock.key,
@@ -339,7 +353,8 @@ def _values(clock: Clock) -> dict:
         "why": clock.why,
         "reason_on_record": clock.recorded_reason,
         "has_reason": bool(clock.recorded_reason),
-        "assigned_to_id": None,
+        # Work the record gives to someone (a panel action's owner) is theirs until reassigned.
+        "assigned_to_id": clock.owner_id,
         "acknowledged_at": None,
         "escalation_level": 0,
     }

@@ -439,7 +439,7 @@ def test_the_rules_table_shows_sources_and_which_rules_wait_for_records(client, 
     assert response.status_code == 200
     rows = {row["rule"].rule_id: row for _, group in response.context["groups"] for row in group}
     assert len(rows) == Rule.objects.count() > 40
-    assert rows["CP-VISIT"]["evaluated"] and not rows["GATEWAY"]["evaluated"]
+    assert rows["CP-VISIT"]["evaluated"] and rows["GATEWAY"]["evaluated"] and not rows["SUPV"]["evaluated"]
     assert rows["ICPC-15"]["limit"] == "15 working days"
     page = response.content.decode()
     assert "Waiting for records" in page

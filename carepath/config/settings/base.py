@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "carepath.core",
     "carepath.people",
     "carepath.journey",
+    "carepath.legal",
     "carepath.timescales",
     "carepath.synth",
 ]
