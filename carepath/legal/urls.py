@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    child,
     gateway,
     home,
     letters,
@@ -17,6 +18,7 @@ app_name = "legal"
 # opaque identifier, legal cases by their database id (which carries no personal data).
 urlpatterns = [
     path("legal/", home.legal_home, name="home"),
+    path("children/<uuid:child_id>/legal/", child.child_legal, name="child-legal"),
     *gateway.urlpatterns,
     *plans.urlpatterns,
     *pre_proceedings.urlpatterns,

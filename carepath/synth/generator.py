@@ -29,6 +29,7 @@ from .activity import ActivityWriter
 from .allocation import AllocationSimulation
 from .calendar import WorkingDays
 from .journeys import JourneyBuilder, Kid, at, nhs_number, upn
+from .legal import LegalPathwayWriter
 from .organisation import DEMO_USERNAMES, Holder, OrganisationBuilder
 from .planted import PlantedFailures
 from .pools import build_pools
@@ -198,6 +199,11 @@ def generate_authority(
         _write_children(journeys, allocations, org, sink, random.Random(seed + 4), restricted)
         sink.flush()
         _long_history_top_up(journeys, allocations, org, today, sink, random.Random(seed + 5), long_history)
+        sink.flush()
+        LegalPathwayWriter(
+            sink=sink, org=org, journeys=journeys, allocations=allocations, planted=planted, wd=wd,
+            today=today, seed=seed, history_start=history_start,
+        ).run(report)  # fmt: skip
         sink.flush()
         sink.reset_sequences()
 
@@ -516,7 +522,7 @@ def _demo_logins(
         Role.HEAD_OF_SERVICE: "heads Safeguarding and Children in Need, the demo team's service",
         Role.DIRECTOR: "every child in the authority",
         Role.LEGAL_PANEL_MEMBER: "chairs the legal gateway panel; reads any child's record",
-        Role.SOLICITOR: f"allocated to {solicitor_count} children in proceedings",
+        Role.SOLICITOR: f"allocated to {solicitor_count} children in pre-proceedings or proceedings",
         Role.QA_AUDITOR: "reads any child's record for audit",
         Role.IRO: f"independent reviewing officer for {iro_count} looked-after children",
         Role.PERFORMANCE_ANALYST: "teams, services and every child's record",

@@ -31,6 +31,13 @@ class Span:
     attributes: Callable[[date], dict] = lambda _day: {}
     reasons: dict[str, str] = field(default_factory=dict)  # end event -> a reason on the record
     owner_id: int | None = None  # who the work is for, where the record names them (a panel action)
+    # A family's record (a legal case's request, pre-proceedings, proceedings) is a span of each
+    # child in it: the clock's key then names the child too.
+    shared: bool = False
+
+    def key(self, rule_id: str, anchor: Moment, child_id: int) -> str:
+        key = f"{rule_id}:{self.type}:{self.id}:{anchor.isoformat()}"
+        return f"{key}:child{child_id}" if self.shared else key
 
     def occurrences(self, event: str) -> list[Moment]:
         return self.events.get(event, [])
@@ -477,6 +484,7 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
                 decisions[0] if decisions else withdrawn_on,
                 {"legal_gateway_requested": [requested_on], "legal_gateway_decided": decisions[:1]},
                 child_attrs,
+                shared=True,
             )
         )
 
@@ -535,6 +543,7 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
                     "fgdm_offered": [offered_on] if offered_on else [],
                 },
                 attributes,
+                shared=True,
             )
         )
 
@@ -574,6 +583,7 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
                     "final_order": [final_on] if final_on else [],
                 },
                 attributes,
+                shared=True,
             )
         )
 
@@ -584,7 +594,9 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
                 "police_protection",
                 pp_id,
                 taken_at,
-                ended_at,
+                # The end event carries the time (for the 72 hours). The span lasts until the
+                # management review is done too: its clock does not stop when the child goes home.
+                max(as_date(ended_at), reviewed[pp_id]) if ended_at and pp_id in reviewed else None,
                 {
                     "police_protection_started": [taken_at],
                     "police_protection_ended": [ended_at] if ended_at else [],

@@ -226,7 +226,7 @@ class Engine:
             else:
                 status = Status.OPEN
             yield Clock(
-                key=f"{rule.id}:{span.type}:{span.id}:{anchor.isoformat()}",
+                key=span.key(rule.id, anchor, child_id),
                 child_id=child_id,
                 rule_id=rule.id,
                 kind=rule.kind,
@@ -275,7 +275,7 @@ class Engine:
                 in_window = events[i : j + 1]
                 status = Status.FLAGGED if window_end >= today else Status.FLAGGED_BEFORE
                 yield Clock(
-                    key=f"{rule.id}:{span.type}:{span.id}:{events[i].isoformat()}",
+                    key=span.key(rule.id, events[i], child_id),
                     child_id=child_id,
                     rule_id=rule.id,
                     kind=rule.kind,
@@ -306,7 +306,7 @@ class Engine:
             for k in rule.applies_to
         )
         yield Clock(
-            key=f"{rule.id}:{span.type}:{span.id}:{start[0].isoformat()}",
+            key=span.key(rule.id, start[0], child_id),
             child_id=child_id,
             rule_id=rule.id,
             kind=rule.kind,

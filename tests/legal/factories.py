@@ -59,11 +59,15 @@ def gateway_request(case, *, requested_on=None, by=None, route=lm.GatewayRequest
 
 def panel_meeting(*, held_on=None, chair=None) -> lm.PanelMeeting:
     chair = chair or f.UserFactory(role="head_of_service")
-    return lm.PanelMeeting.objects.create(held_on=held_on or date.today() - timedelta(days=7), chair=chair, created_by=chair)
+    return lm.PanelMeeting.objects.create(
+        held_on=held_on or date.today() - timedelta(days=7), chair=chair, created_by=chair
+    )
 
 
 def pre_proceedings(case, *, started_on=None) -> lm.PreProceedings:
-    return lm.PreProceedings.objects.create(legal_case=case, started_on=started_on or date.today() - timedelta(days=30))
+    return lm.PreProceedings.objects.create(
+        legal_case=case, started_on=started_on or date.today() - timedelta(days=30)
+    )
 
 
 def proceedings(case, *, decided_on=None, issued_on=None) -> lm.CareProceedings:

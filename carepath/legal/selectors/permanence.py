@@ -53,7 +53,9 @@ def two_years_before(day: date) -> date:
 
 
 def _open_pre_proceedings_children():
-    return PreProceedings.objects.filter(step_decision_on__isnull=True).values("legal_case__members__child_id")
+    return PreProceedings.objects.filter(step_decision_on__isnull=True).values(
+        "legal_case__members__child_id"
+    )
 
 
 def _open_proceedings_children():

@@ -54,10 +54,12 @@ class VersionShown:
     contingency_diff: list[Segment] = field(default_factory=list)
 
     @property
+    def actions_shown(self) -> list[dict]:
+        return [{**a, "by_when": _iso_day(a.get("by_when", ""))} for a in self.plan.actions]
+
+    @property
     def changed(self) -> bool:
-        return any(
-            s.op != "same" for s in (*self.summary_diff, *self.actions_diff, *self.contingency_diff)
-        )
+        return any(s.op != "same" for s in (*self.summary_diff, *self.actions_diff, *self.contingency_diff))
 
 
 @dataclass
@@ -73,8 +75,8 @@ def _require_reading(actor: User, child: Child) -> None:
         raise PermissionDenied("You cannot see this child's record.")
 
 
-def _person(user) -> str:
-    return str(user) if user else "not recorded"
+def _chaired(forum: str, chair) -> str:
+    return f"{forum} chaired by {chair}" if chair else f"{forum} (the chair is not recorded)"
 
 
 def describe_decision(plan: AuthorisedPlan) -> DecisionShown:
@@ -83,14 +85,12 @@ def describe_decision(plan: AuthorisedPlan) -> DecisionShown:
     on = decision_date(plan.decision_kind, decision, plan.authorised_on)
     forum_words = ""
     if plan.decision_kind == DecisionKind.PANEL:
-        by = f"Legal gateway panel chaired by {_person(decision.meeting.chair)}"
+        by = _chaired("Legal gateway panel", decision.meeting.chair)
         forum_words = f"{decision.get_outcome_display()}: {decision.rationale}"
     elif plan.decision_kind == DecisionKind.CLA_REVIEW:
-        by = f"Looked-after review chaired by {_person(decision.chaired_by)}"
-    elif plan.decision_kind == DecisionKind.CONFERENCE:
-        by = f"{decision.get_kind_display()} chaired by {_person(decision.chair)}"
-    elif plan.decision_kind == DecisionKind.PRE_PROCEEDINGS_MEETING:
-        by = f"{decision.get_kind_display()} chaired by {_person(decision.chair)}"
+        by = _chaired("Looked-after review", decision.chaired_by)
+    elif plan.decision_kind in (DecisionKind.CONFERENCE, DecisionKind.PRE_PROCEEDINGS_MEETING):
+        by = _chaired(decision.get_kind_display(), decision.chair)
     else:
         by = f"{plan.authorised_by} ({plan.authorised_by.get_role_display()})"
     return DecisionShown(
@@ -132,14 +132,18 @@ def _append(segments: list[Segment], op: str, text: str) -> None:
         segments.append(Segment(op, text))
 
 
-def action_line(action: dict) -> str:
-    by_when = action.get("by_when", "")
+def _iso_day(value: str) -> str:
+    """An ISO date as people write it ("27 March 2026"); anything else as it is."""
     try:
-        when = date.fromisoformat(by_when)
-        by_when = f"{when.day} {when:%B %Y}"
+        return _day(date.fromisoformat(value))
     except (TypeError, ValueError):
-        pass
-    return f"{action.get('what', '')} (who: {action.get('who', '')}; by {by_when})"
+        return value
+
+
+def action_line(action: dict) -> str:
+    return (
+        f"{action.get('what', '')} (who: {action.get('who', '')}; by {_iso_day(action.get('by_when', ''))})"
+    )
 
 
 def actions_diff(old: list[dict], new: list[dict]) -> list[Segment]:
@@ -204,15 +208,24 @@ class DecisionChoice:
     decision: object | None
 
 
-def decision_choices(*, actor: User, child: Child, kind: str) -> list[DecisionChoice]:
+def decision_choices(
+    *, actor: User, child: Child, kind: str, starting_from: int | None = None
+) -> list[DecisionChoice]:
     """The child's recent decisions that could authorise a new version of this plan: of the kinds
     allowed for it, already made, and no older than the decision behind the plan in force (and not
-    that decision itself). A manager's own decision is offered only to managers entitled to make it."""
+    that decision itself). A manager's own decision is offered only to managers entitled to make it.
+
+    `starting_from` is the version the person's form started from, when it is not the plan in force
+    (someone else authorised one meanwhile): their choice is judged against what they saw, so that
+    they are told of the other version rather than that their decision is not on the list."""
     _require_reading(actor, child)
     allowed = ALLOWED_DECISIONS[kind]
     today = timezone.localdate()
     since = today - timedelta(days=RECENT_DAYS)
-    current = AuthorisedPlan.objects.filter(child=child, kind=kind).order_by("-number").first()
+    plans = AuthorisedPlan.objects.filter(child=child, kind=kind)
+    if starting_from is not None:
+        plans = plans.filter(number__lte=starting_from)
+    current = plans.order_by("-number").first()
     used = None
     if current is not None:
         used = decision_of(current)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -21,14 +20,16 @@ from carepath.core import codes
 from carepath.journey.models import LookedAfterEpisode
 from carepath.people.models import Child, RelatedPerson, Relationship, User
 
+from ..consent import consent_gaps
 from ..models import GatewayRequest, PanelDecision, Section20Consent, Section20Review, Section20ReviewCase
 from .common import visible_child_ids
 
 # Local practice (rules.md 4.3, suggested alerts): a long section 20 without legal planning.
 LONG_RUN_WEEKS = 8
 # A baby's section 20 counts as planned for if the legal gateway was asked, or decided, within
-# this long before the accommodation began (or at any time since).
-BABY_PLANNING_WINDOW = relativedelta(months=6)
+# 6 months before the accommodation began (or at any time since): 183 days, as the timescales
+# engine counts legal planning for its section 20 clocks.
+BABY_PLANNING_WINDOW = timedelta(days=183)
 
 
 class Flag:
@@ -154,42 +155,12 @@ def latest_run(child: Child) -> Section20Run | None:
 
 
 def consent_missing(consent: Section20Consent, *, still_accommodated: bool = True) -> list[str]:
-    """Each item of rules.md 4.3 the consent record does not show, in plain words."""
-    gaps = []
-    if not consent.child_named:
-        gaps.append("The child is not named individually in the consent")
-    if not consent.voluntary_explained:
-        gaps.append("Section 20 as the legal basis, and that it is voluntary, was not explained")
-    if not consent.right_to_object_explained:
-        gaps.append("The right to object (section 20(7)) was not explained")
-    if not consent.right_to_remove_explained:
-        gaps.append("The right to remove the child at any time, without notice (section 20(8)), was not explained")
-    if not consent.told_orally:
-        gaps.append("The information was not given orally")
-    if not consent.told_in_writing:
-        gaps.append("The information was not given in writing")
-    if not consent.told_before_accommodation:
-        gaps.append("The information was not given before the child was accommodated")
-    if not consent.capacity:
-        gaps.append("No capacity assessment is recorded")
-    elif consent.capacity == Section20Consent.Capacity.LACKS:
-        gaps.append("The person lacks capacity to consent: the consent cannot be relied on")
-    elif consent.capacity == Section20Consent.Capacity.DOUBT:
-        gaps.append("The person's capacity is in doubt: the consent cannot be relied on")
-    elif not consent.capacity_assessed_by.strip():
-        gaps.append("The capacity assessment does not say who made it")
-    if not consent.legal_advice_offered:
-        gaps.append("Independent legal advice was not offered")
-    if consent.needs_translation and not consent.translated_version_signed:
-        gaps.append("A translation was needed but the translated version was not signed")
-    if not consent.alternatives_considered.strip():
-        gaps.append("The alternatives considered (family, support at home, a court order) are not recorded")
-    if not consent.signed_by_person:
-        gaps.append("Not signed by the person giving consent")
-    if not consent.signed_by_social_worker:
-        gaps.append("Not signed by the social worker")
-    if consent.authorised_by_id is None or consent.authorised_on is None:
-        gaps.append("Not authorised by a manager")
+    """Each item of rules.md 4.3 the consent record does not show, in plain words. The items come
+    from legal.consent.consent_gaps, which the timescales engine asks too, so the register and the
+    clocks cannot disagree; a withdrawal is put in words that say what must happen now, and only
+    while the child is still accommodated."""
+    fields = {f.attname: getattr(consent, f.attname) for f in Section20Consent._meta.concrete_fields}
+    gaps = consent_gaps(fields | {"withdrawn_at": None})
     if consent.withdrawn_at is not None and still_accommodated:
         withdrawn = timezone.localtime(consent.withdrawn_at)
         gaps.append(
@@ -304,10 +275,11 @@ def section_20_register(
     runs = open_runs(ids)
     _fill_consents(list(runs.values()))
     children = Child.objects.filter(pk__in=list(runs)).select_related("allocated_team", "allocated_worker")
-    # The legal gateway requests (not withdrawn) and the panel's decisions for these children.
+    # The legal gateway requests (any: a request later withdrawn was still legal planning, as the
+    # timescales engine counts it) and the panel's decisions for these children.
     requests: dict[int, list[date]] = defaultdict(list)
     for child_id, requested_on in GatewayRequest.objects.filter(
-        legal_case__members__child_id__in=list(runs), withdrawn_on__isnull=True
+        legal_case__members__child_id__in=list(runs)
     ).values_list("legal_case__members__child_id", "requested_on"):
         requests[child_id].append(requested_on)
     decisions: dict[int, list[date]] = defaultdict(list)
@@ -377,7 +349,9 @@ def review_cases(user: User, review: Section20Review, *, outstanding_only: bool 
     visible = [c for c in cases if c.child_id in visible_ids]
     if outstanding_only:
         visible = [c for c in visible if c.reviewed_on is None]
-    visible.sort(key=lambda c: (c.reviewed_on is not None, c.child.last_name.lower(), c.child.first_name.lower()))
+    visible.sort(
+        key=lambda c: (c.reviewed_on is not None, c.child.last_name.lower(), c.child.first_name.lower())
+    )
     return ReviewCases(
         review=review,
         visible=visible,

@@ -116,7 +116,9 @@ def _legal_case_for(*, actor: User, children: list[Child]) -> LegalCase:
     if case is None:
         # The reference is the case's own number, so two people opening cases at once cannot
         # take the same one; a placeholder holds the unique column until the number is known.
-        case = LegalCase(reference=f"LC-new-{timezone.now():%H%M%S%f}", family=children[0].family, opened_on=today)
+        case = LegalCase(
+            reference=f"LC-new-{timezone.now():%H%M%S%f}", family=children[0].family, opened_on=today
+        )
         case.save(force_insert=True)
         case.reference = _next_reference(case)
         case.save(update_fields=["reference"])
@@ -138,7 +140,9 @@ def legal_case_for(*, actor: User, children: Iterable[Child]) -> LegalCase:
     the family from the children). The children must be siblings of one family whose records the
     actor may use; a child not yet in the family's open case is added to it."""
     children = list(children)
-    function = _function_held(actor, OPEN_CASE_FUNCTIONS, "Your role does not allow you to open a legal case.")
+    function = _function_held(
+        actor, OPEN_CASE_FUNCTIONS, "Your role does not allow you to open a legal case."
+    )
     _one_family(children)
     with writing(actor, children, function):
         return _legal_case_for(actor=actor, children=children)
@@ -178,7 +182,9 @@ def legal_case_assign_solicitor(
             expected_version=expected_version,
         )
         for child in children:
-            current = Allocation.objects.filter(child=child, kind=Allocation.Kind.SOLICITOR, ended_on__isnull=True)
+            current = Allocation.objects.filter(
+                child=child, kind=Allocation.Kind.SOLICITOR, ended_on__isnull=True
+            )
             if current.filter(worker=solicitor).exists():
                 continue
             allocation_change(
@@ -234,7 +240,9 @@ def gateway_request_create(
     """Put a child or sibling group on the panel's list. The clock to the panel starts on
     `requested_on` (the engine's GATEWAY rule)."""
     children = list(children)
-    require_function(actor, Function.REQUEST_LEGAL_GATEWAY, "Your role does not allow you to ask for the panel.")
+    require_function(
+        actor, Function.REQUEST_LEGAL_GATEWAY, "Your role does not allow you to ask for the panel."
+    )
     errors: dict[str, str] = {}
     if route not in GatewayRequest.Route.values:
         errors["route"] = "Say whether this is a manager's direction or a request for legal consultation"
@@ -384,12 +392,15 @@ def panel_meeting_update(
     other_attendees: str = "",
     minutes: str = "",
 ) -> PanelMeeting:
-    """Change the meeting's details or minutes. Its date cannot change once it has decisions,
-    because each decision is dated by the meeting."""
+    """Change the meeting's details or minutes. Its date cannot change once it has decisions or
+    actions, because they are dated by the meeting."""
     require_function(actor, Function.RECORD_PANEL, "Only panel members can record panel meetings.")
     attendees = _check_meeting(held_on, chair, attendees)
-    if held_on != meeting.held_on and meeting.decisions.exists():
-        refuse("held_on", "The panel has recorded decisions at this meeting, so its date cannot change")
+    if held_on != meeting.held_on and (meeting.decisions.exists() or meeting.actions.exists()):
+        refuse(
+            "held_on",
+            "The panel has recorded decisions or actions at this meeting, so its date cannot change",
+        )
     with transaction.atomic():
         change(
             actor=actor,
@@ -408,7 +419,11 @@ def panel_meeting_update(
 
 
 def panel_meeting_list_request(
-    *, actor: User, meeting: PanelMeeting, gateway_request: GatewayRequest, expected_version: int | None = None
+    *,
+    actor: User,
+    meeting: PanelMeeting,
+    gateway_request: GatewayRequest,
+    expected_version: int | None = None,
 ) -> GatewayRequest:
     """Put a waiting request on the meeting's agenda (moving it from another agenda if it was
     listed elsewhere and not decided there)."""
@@ -501,13 +516,17 @@ def panel_decisions_record(
         for child in children:
             d = by_child[child.pk]
             if d.outcome not in codes.LegalGatewayOutcome.values:
-                errors[decision_field(child, "outcome")] = f"Choose the panel's decision for {child.full_name}"
+                errors[decision_field(child, "outcome")] = (
+                    f"Choose the panel's decision for {child.full_name}"
+                )
             if not (d.rationale or "").strip():
                 errors[decision_field(child, "rationale")] = f"Give the panel's reasons for {child.full_name}"
         if errors:
             raise ValidationError(errors)
         # The request's version is the lock: someone withdrawing it meanwhile makes this an EditConflict.
-        change(actor=actor, children=[], record=gateway_request, changes={}, expected_version=expected_version)
+        change(
+            actor=actor, children=[], record=gateway_request, changes={}, expected_version=expected_version
+        )
         made = [
             create(
                 actor=actor,
@@ -528,10 +547,14 @@ def panel_decisions_record(
     return made
 
 
-def _start_what_the_panel_decided(*, actor: User, gateway_request: GatewayRequest, made: list[PanelDecision]) -> None:
+def _start_what_the_panel_decided(
+    *, actor: User, gateway_request: GatewayRequest, made: list[PanelDecision]
+) -> None:
     case = gateway_request.legal_case
     started = [d for d in made if d.outcome == codes.LegalGatewayOutcome.PRE_PROCEEDINGS]
-    open_pp = case.pre_proceedings.filter(step_decision_on__isnull=True).order_by("-started_on", "-pk").first()
+    open_pp = (
+        case.pre_proceedings.filter(step_decision_on__isnull=True).order_by("-started_on", "-pk").first()
+    )
     if started and open_pp is None:
         open_pp = create(
             actor=actor,
@@ -543,10 +566,16 @@ def _start_what_the_panel_decided(*, actor: User, gateway_request: GatewayReques
         proceedings = create(
             actor=actor,
             children=[d.child for d in to_issue],
-            record=CareProceedings(legal_case=case, pre_proceedings=open_pp, decided_on=to_issue[0].decided_on),
+            record=CareProceedings(
+                legal_case=case, pre_proceedings=open_pp, decided_on=to_issue[0].decided_on
+            ),
         )
         for d in to_issue:
-            create(actor=actor, children=[d.child], record=ProceedingsChild(proceedings=proceedings, child=d.child))
+            create(
+                actor=actor,
+                children=[d.child],
+                record=ProceedingsChild(proceedings=proceedings, child=d.child),
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,8 +626,14 @@ def panel_action_create(
         raise ValidationError(errors)
     with writing(actor, [child], Function.RECORD_PANEL):
         if meeting.held_on > _today():
-            refuse(NON_FIELD_ERRORS, "This meeting has not happened yet. Record its actions on or after its date.")
-        considered = gateway_request.listed_for_id == meeting.pk or gateway_request.decisions.filter(meeting=meeting).exists()
+            refuse(
+                NON_FIELD_ERRORS,
+                "This meeting has not happened yet. Record its actions on or after its date.",
+            )
+        considered = (
+            gateway_request.listed_for_id == meeting.pk
+            or gateway_request.decisions.filter(meeting=meeting).exists()
+        )
         if not considered:
             refuse(NON_FIELD_ERRORS, "This request was not considered at this meeting.")
         return create(
@@ -617,7 +652,11 @@ def panel_action_create(
 
 
 def may_mark_done(actor: User, action: PanelAction) -> bool:
-    return actor.is_authenticated and actor.is_active and (actor.pk == action.owner_id or actor.can(Function.RECORD_PANEL))
+    return (
+        actor.is_authenticated
+        and actor.is_active
+        and (actor.pk == action.owner_id or actor.can(Function.RECORD_PANEL))
+    )
 
 
 def panel_action_done(
@@ -633,7 +672,9 @@ def panel_action_done(
     if done_on > _today():
         refuse("done_on", "The date it was done must be today or in the past")
     if done_on < action.set_on:
-        refuse("done_on", f"The date it was done cannot be before the panel set it ({action.set_on:%-d %B %Y})")
+        refuse(
+            "done_on", f"The date it was done cannot be before the panel set it ({action.set_on:%-d %B %Y})"
+        )
     with writing(actor, [action.child], function):
         if action.done_on is not None:
             refuse(NON_FIELD_ERRORS, "This action has already been marked done.")

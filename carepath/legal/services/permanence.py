@@ -161,7 +161,10 @@ def permanence_problems(values: dict) -> dict[str, str]:
             if not values.get(field):
                 add(field, f"Say whether {words} is the plan or was considered and not right for this child.")
     elif any(values.get(field) for field in answers):
-        add("early_permanence_considered_on", "Enter the date Fostering for Adoption and concurrent planning were considered.")
+        add(
+            "early_permanence_considered_on",
+            "Enter the date Fostering for Adoption and concurrent planning were considered.",
+        )
     if values.get("early_permanence_placement_on") and not any(
         values.get(field) == PermanenceRecord.Considered.YES for field in answers
     ):
@@ -177,7 +180,10 @@ def permanence_problems(values: dict) -> dict[str, str]:
         if values.get(later) and values.get(earlier) and values[later] < values[earlier]:
             add(later, message)
     if values.get("decision_reversed_on") and not (values.get("decision_reversed_reason") or "").strip():
-        add("decision_reversed_reason", "Enter why the decision that the child should be placed for adoption was reversed.")
+        add(
+            "decision_reversed_reason",
+            "Enter why the decision that the child should be placed for adoption was reversed.",
+        )
     if (values.get("decision_reversed_reason") or "").strip() and not values.get("decision_reversed_on"):
         add("decision_reversed_on", "Enter the date the decision was reversed, or remove the reason.")
     return problems

@@ -127,7 +127,11 @@ def _decision_problems(
     allowed = ALLOWED_DECISIONS[kind]
     allowed_words = " or ".join(DecisionKind(k).label.lower() for k in allowed)
     if decision_kind not in DecisionKind.values:
-        return {"decision": f"Choose the decision that authorised this {kind_words}."}
+        return {
+            "decision": f"A new version of the {kind_words} needs a recorded decision: a {allowed_words}. "
+            "Choose the one that decided this change; if there has not been one, the plan in force stays "
+            "as it is."
+        }
     if decision_kind not in allowed:
         return {
             "decision": f"A {kind_words} can only be authorised by a {allowed_words}, "

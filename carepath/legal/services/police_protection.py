@@ -55,7 +55,9 @@ def police_protection_record(
     """Log a use of police protection (CA 1989 s46) and open its management review."""
     with writing(actor, [child], Function.RECORD_LEGAL):
         if taken_at > timezone.now():
-            refuse("taken_at", "The date and time the child was taken into police protection must be in the past")
+            refuse(
+                "taken_at", "The date and time the child was taken into police protection must be in the past"
+            )
         if la_notified_at is not None:
             if la_notified_at > timezone.now():
                 refuse("la_notified_at", "The date and time the local authority was told must be in the past")
@@ -110,7 +112,9 @@ def police_protection_record(
                 ).count(),
                 # A referral made on the day is usually the police protection's own: not "before".
                 referrals_before=Referral.objects.filter(
-                    child=child, referral_date__gte=timezone.localtime(since).date(), referral_date__lt=taken_on
+                    child=child,
+                    referral_date__gte=timezone.localtime(since).date(),
+                    referral_date__lt=taken_on,
                 ).count(),
             ),
         )

@@ -25,7 +25,9 @@ def case_children(pre_proceedings: PreProceedings) -> list[Child]:
     family needs the right to record for each of them."""
     return [
         member.child
-        for member in pre_proceedings.legal_case.members.select_related("child__allocated_team").order_by("pk")
+        for member in pre_proceedings.legal_case.members.select_related("child__allocated_team").order_by(
+            "pk"
+        )
     ]
 
 
@@ -82,7 +84,9 @@ def pre_proceedings_meeting_record(
         _not_before_start("held_on", held_on, pp, "meeting date")
         _not_in_future("held_on", held_on, "meeting date")
         initial = (
-            pp.meetings.filter(kind=PreProceedingsMeeting.Kind.INITIAL, effective=True).order_by("held_on").first()
+            pp.meetings.filter(kind=PreProceedingsMeeting.Kind.INITIAL, effective=True)
+            .order_by("held_on")
+            .first()
         )
         if kind == PreProceedingsMeeting.Kind.INITIAL:
             if initial is not None:

@@ -15,7 +15,14 @@ from carepath.core.audit import ChangeAction
 from carepath.core.permissions import Function
 from carepath.people.models import Child, User
 
-from ..models import ApplicationDocument, CareProceedings, Extension, Hearing, PreProceedings, ProceedingsChild
+from ..models import (
+    ApplicationDocument,
+    CareProceedings,
+    Extension,
+    Hearing,
+    PreProceedings,
+    ProceedingsChild,
+)
 from .common import change, create, refuse, writing
 
 MAX_EXTENSION_WEEKS = 8  # Children Act 1989 s32(5)-(8): each extension no more than 8 weeks.
@@ -70,7 +77,10 @@ def application_document_confirm(
         if kind not in ApplicationDocument.Kind.values:
             refuse("kind", "Select a document from the checklist")
         if ready_on < stored.decided_on:
-            refuse("ready_on", f"The date must be on or after the decision to issue ({stored.decided_on:%-d %B %Y})")
+            refuse(
+                "ready_on",
+                f"The date must be on or after the decision to issue ({stored.decided_on:%-d %B %Y})",
+            )
         _not_in_future("ready_on", ready_on, "date it was ready")
         if stored.documents.filter(kind=kind).exists():
             refuse("kind", f"{ApplicationDocument.Kind(kind).label}: already confirmed ready")
@@ -290,9 +300,15 @@ def extension_grant(
                 "a longer one needs a further application",
             )
         if not reason:
-            refuse("reason", "Enter why the court found the extension necessary to resolve the proceedings justly")
+            refuse(
+                "reason",
+                "Enter why the court found the extension necessary to resolve the proceedings justly",
+            )
         if granted_on < stored.issued_on:
-            refuse("granted_on", f"An extension cannot be granted before the issue date ({stored.issued_on:%-d %B %Y})")
+            refuse(
+                "granted_on",
+                f"An extension cannot be granted before the issue date ({stored.issued_on:%-d %B %Y})",
+            )
         _not_in_future("granted_on", granted_on, "date it was granted")
         extension = Extension(proceedings=stored, granted_on=granted_on, weeks=weeks, reason=reason)
         return create(actor=actor, children=children, record=extension)
@@ -327,7 +343,10 @@ def proceedings_child_plans_update(
                 refuse(field, "Select whether the court approved the plan")
         if initial_plan_approved != codes.YesNoUnknown.UNKNOWN and not initial_care_plan:
             refuse("initial_care_plan", "Select the initial care plan the court approved or did not approve")
-        if final_plan_approved != codes.YesNoUnknown.UNKNOWN and final_care_plan in ("", codes.CourtCarePlan.NOT_YET_FINAL):
+        if final_plan_approved != codes.YesNoUnknown.UNKNOWN and final_care_plan in (
+            "",
+            codes.CourtCarePlan.NOT_YET_FINAL,
+        ):
             refuse("final_care_plan", "Select the final care plan the court approved or did not approve")
         return change(
             actor=actor,

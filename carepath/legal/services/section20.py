@@ -85,7 +85,9 @@ def section_20_consent_record(
                 "episode with legal status V2 first.",
             )
         _check_given_at(given_at)
-        if not Relationship.objects.filter(child=child, person=person, has_parental_responsibility=True).exists():
+        if not Relationship.objects.filter(
+            child=child, person=person, has_parental_responsibility=True
+        ).exists():
             refuse(
                 "person",
                 f"{_name(person)} does not have parental responsibility for {child.full_name}. "
@@ -187,7 +189,9 @@ def section_20_consent_update(
     return consent
 
 
-def section_20_consent_authorise(*, actor: User, consent: Section20Consent, expected_version: int) -> Section20Consent:
+def section_20_consent_authorise(
+    *, actor: User, consent: Section20Consent, expected_version: int
+) -> Section20Consent:
     """A manager authorises the consent record (rules.md 4.3 item 8)."""
     with writing(actor, [consent.child], Function.REVIEW_LEGAL_CASES):
         if consent.authorised_by_id is not None:
@@ -263,7 +267,9 @@ def section_20_review_start(*, actor: User, title: str, due_on: date) -> Section
         refuse("title", "There are no children accommodated under section 20 whom you can review.")
     with transaction.atomic():
         runs = open_runs([c.pk for c in children])
-        review = Section20Review.objects.create(title=title, started_on=today, due_on=due_on, started_by=actor)
+        review = Section20Review.objects.create(
+            title=title, started_on=today, due_on=due_on, started_by=actor
+        )
         for child in children:
             case = Section20ReviewCase(review=review, child=child, episode_id=runs[child.pk].first_episode_id)
             create(actor=actor, children=[child], record=case)
@@ -285,7 +291,12 @@ def section_20_review_case_record(
             actor=actor,
             children=[case.child],
             record=case,
-            changes={"finding": finding, "notes": notes, "reviewer": actor, "reviewed_on": timezone.localdate()},
+            changes={
+                "finding": finding,
+                "notes": notes,
+                "reviewer": actor,
+                "reviewed_on": timezone.localdate(),
+            },
             expected_version=expected_version,
         )
     return case
