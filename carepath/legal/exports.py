@@ -186,16 +186,15 @@ def _cin_row(facts: _Facts, pp: PreProceedings, child: Child) -> dict[str, str]:
     }
 
 
-def _history(pps: list[PreProceedings], facts: _Facts) -> tuple[dict, dict, dict]:
+def _history(facts: _Facts) -> tuple[dict, dict, dict]:
     """For the SSD's counts: each child's pre-proceedings and issued proceedings, and the child
     protection plans of the referral open when pre-proceedings started."""
     child_ids = {c.pk for kids in facts.members.values() for c in kids}
     starts: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for child_id, started_on, pp_id in PreProceedings.objects.filter(
-        legal_case__members__child_id__in=child_ids
-    ).values_list("legal_case__members__child_id", "started_on", "pk"):
-        if child_id in child_ids:
-            starts[child_id].append((started_on, pp_id))
+    for child_id, started_on, pp_id in LegalCaseChild.objects.filter(
+        child_id__in=child_ids, legal_case__pre_proceedings__isnull=False
+    ).values_list("child_id", "legal_case__pre_proceedings__started_on", "legal_case__pre_proceedings__pk"):
+        starts[child_id].append((started_on, pp_id))
     issued: dict[int, list[date]] = defaultdict(list)
     for child_id, issued_on in ProceedingsChild.objects.filter(
         child_id__in=child_ids, proceedings__issued_on__isnull=False
@@ -292,7 +291,7 @@ def rows(shape: str, *, actor: User | None, year_start: date | None = None) -> I
     if shape not in COLUMNS:
         raise ValueError(f"Unknown export shape {shape!r}: choose from {', '.join(COLUMNS)}")
     facts = _facts(actor=actor, year_start=year_start)
-    history = _history(facts.pps, facts) if shape == SSD else None
+    history = _history(facts) if shape == SSD else None
     logged: set[int] = set()
     for pp in facts.pps:
         for child in facts.members.get(pp.legal_case_id, []):

@@ -31,7 +31,9 @@ class MeetingDateTimeField(GovukDateTimeField):
         try:
             moment = time(int(hour), int(minute))
         except ValueError:
-            raise forms.ValidationError("The time must be a real time in 24-hour format, like 14 30") from None
+            raise forms.ValidationError(
+                "The time must be a real time in 24-hour format, like 14 30"
+            ) from None
         return timezone.make_aware(datetime.combine(day, moment))
 
 
@@ -99,7 +101,9 @@ class _Row(forms.Form):
 
     def clean(self):
         data = super().clean()
-        filled = [name for name in self.fields if name != "is_assessment" and data.get(name) not in (None, "")]
+        filled = [
+            name for name in self.fields if name != "is_assessment" and data.get(name) not in (None, "")
+        ]
         if filled:
             for name, message in self.needed.items():
                 if data.get(name) in (None, "") and name not in self.errors:
@@ -113,7 +117,9 @@ class _Row(forms.Form):
 
 
 class ChangeRowForm(_Row):
-    who = forms.CharField(label="Who", max_length=200, required=False, help_text="For example: You, or You and Alex")
+    who = forms.CharField(
+        label="Who", max_length=200, required=False, help_text="For example: You, or You and Alex"
+    )
     what = forms.CharField(label="What must change", required=False, widget=_area(2))
     by_when = GovukDateField(label="By when", allow_future=True, required=False)
 
@@ -130,7 +136,9 @@ class SupportRowForm(_Row):
     why = forms.CharField(label="Why the assessment is needed", required=False, widget=_area(2))
     who = forms.CharField(label="Who will provide it", max_length=200, required=False)
     starts_on = GovukDateField(label="When it starts", allow_future=True, required=False)
-    how_long = forms.CharField(label="How long it lasts", max_length=100, required=False, help_text="For example: 6 weeks")
+    how_long = forms.CharField(
+        label="How long it lasts", max_length=100, required=False, help_text="For example: 6 weeks"
+    )
 
     needed = {
         "what": "Say what the support or assessment is",
@@ -168,7 +176,9 @@ class TemplateUploadForm(forms.Form):
         help_text="So you can tell versions apart, for example: Letter before proceedings, March 2026",
         error_messages={"required": "Enter a name for the template"},
     )
-    file = forms.FileField(label="Template file", error_messages={"required": "Choose a template file to upload"})
+    file = forms.FileField(
+        label="Template file", error_messages={"required": "Choose a template file to upload"}
+    )
 
     def clean(self):
         data = super().clean()
@@ -182,8 +192,12 @@ class TemplateUploadForm(forms.Form):
 
 class SolicitorForm(forms.Form):
     firm = forms.CharField(label="Firm", max_length=200, error_messages={"required": "Enter the firm's name"})
-    address = forms.CharField(label="Address", widget=_area(3), error_messages={"required": "Enter the firm's address"})
-    phone = forms.CharField(label="Phone", max_length=40, error_messages={"required": "Enter the firm's phone number"})
+    address = forms.CharField(
+        label="Address", widget=_area(3), error_messages={"required": "Enter the firm's address"}
+    )
+    phone = forms.CharField(
+        label="Phone", max_length=40, error_messages={"required": "Enter the firm's phone number"}
+    )
     email = forms.EmailField(
         label="Email (optional)",
         required=False,

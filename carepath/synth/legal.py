@@ -115,6 +115,8 @@ class LegalRates:
     )
     # Pre-birth child protection plans that go into pre-birth pre-proceedings (F10 and rules.md 3.23).
     pre_birth_plo: float = 0.6
+    # ... and pregnancies referred for a pre-birth assessment without a plan before the birth.
+    pre_birth_assessment_plo: float = 0.05
     # Section 20 accommodations of 8 weeks or more brought to the panel; the rest are what the
     # S20-NO-LPM alert is for (F08).
     long_s20_to_panel: float = 0.5
@@ -883,34 +885,47 @@ class LegalPathwayWriter:
             request = self.urgent_request(case, decided, "issue", OUT.ISSUE, rng, group_kids)
             if request is not None:
                 court.decided_on = request.decided_on
+        for kid in group_kids:  # on the case from the first request (a baby born later joins later)
+            case.added_on[kid.id] = case.opened_on
         self.cases.append(case)
         self.mark(fam, case.opened_on, court.concluded_on)
 
     def plan_pre_birth(self) -> None:
-        """Pre-birth pre-proceedings for babies on a child protection plan before they were born
-        (rules.md 3.23) who did not come into care at birth: the pre-proceedings started during the
-        pregnancy and stepped down after the birth (or are still open). At least one where the
-        journey has a pre-birth plan."""
+        """Pre-birth pre-proceedings (rules.md 3.23) for babies who did not come into care at birth:
+        started during the pregnancy, on a pre-birth child protection plan (most of them) or a
+        pre-birth assessment (a few), and stepped down after the birth, or still open. At least one
+        wherever the journey has a pregnancy known to children's social care."""
         rng = self.rng(2)
-        candidates = []
+        candidates = []  # (rate, family, baby, (start, end, category), due)
         for fam in self.journeys.families:
             for kid in fam.kids:
                 if kid.edd is None:
                     continue
                 due = kid.dob or kid.edd
-                for plan in self.cp_plans.get(kid.id, ()):
-                    if plan.start >= self.history_start and plan.start < due - timedelta(days=35):
-                        candidates.append((fam, kid, plan, due))
-        chosen = [c for c in candidates if rng.random() < self.rates.pre_birth_plo]
-        latest_first = sorted(candidates, key=lambda c: c[2].start, reverse=True)
-        for candidate in chosen + [c for c in latest_first if c not in chosen]:
-            if candidate not in chosen and any(case.plo and case.plo.prebirth for case in self.cases):
+                spans = [
+                    (self.rates.pre_birth_plo, (p.start, p.end, p.category))
+                    for p in self.cp_plans.get(kid.id, ())
+                ]
+                spans += [
+                    (self.rates.pre_birth_assessment_plo, (s[1], s[2], CAT.NEGLECT))
+                    for s in kid.spans
+                    if s[0] == "open"
+                ]
+                for rate, span in spans:
+                    if self.history_start <= span[0] < due - timedelta(days=35):
+                        candidates.append((rate, fam, kid, span, due))
+                        break
+        chosen = [c for c in candidates if rng.random() < c[0]]
+        picked = {id(c) for c in chosen}
+        latest_first = sorted(candidates, key=lambda c: (c[0], c[3][0]), reverse=True)
+        for candidate in chosen + [c for c in latest_first if id(c) not in picked]:
+            if id(candidate) not in picked and any(case.plo and case.plo.prebirth for case in self.cases):
                 break
-            fam, kid, plan, due = candidate
-            start = plan.start + timedelta(days=rng.randint(7, (due - plan.start).days - 21))
+            _rate, fam, kid, (begin, end, category), due = candidate
+            start = begin + timedelta(days=rng.randint(7, (due - begin).days - 21))
             day = self.panel_on_or_before(start)
-            start = day if day is not None and day >= plan.start else start
-            if start > self.last - timedelta(days=7) or self.busy_on(fam, start, plan.end):
+            start = day if day is not None and day >= begin else start
+            if start > self.last - timedelta(days=7) or self.busy_on(fam, start, end):
                 continue
             kids = [
                 k
@@ -920,16 +935,16 @@ class LegalPathwayWriter:
                     p.start <= start and (p.end is None or p.end > start) for p in self.cp_plans.get(k.id, ())
                 )
             ]
-            case = Case(fam, kids, plan.category)
+            case = Case(fam, kids, category)
             for k in kids:
                 case.added_on[k.id] = start
             plo = Plo(start, prebirth=True)
             plo.request = self.routine_request(case, start, "plo", OUT.PRE_PROCEEDINGS, rng)
-            if kid.dob is not None or plan.end is not None:
+            if kid.dob is not None or end is not None:
                 # Stepped down some weeks after the birth, and no later than the plan's end.
-                step = (kid.dob or plan.end) + timedelta(days=rng.randint(14, 56))
-                if plan.end is not None:
-                    step = min(step, plan.end)
+                step = (kid.dob or end) + timedelta(days=rng.randint(14, 56))
+                if end is not None:
+                    step = min(step, end)
                 step = max(step, start + timedelta(days=28))
                 if step <= self.last:
                     plo.step_on, plo.outcome = step, PPO.STEP_DOWN
@@ -994,7 +1009,11 @@ class LegalPathwayWriter:
                 made += 1
         beyond = 0
         made = 0
-        for fam, kids, start, category in [f for f in families if f[0] is demo] + rest:
+        # The family on a plan the longest goes first, to be the one past 16 weeks.
+        free = [f for f in rest if f[0].id not in self.in_case]
+        oldest = [min(free, key=lambda f: (f[2], f[0].key))] if free else []
+        ordered = [f for f in families if f[0] is demo] + oldest + [f for f in rest if f not in oldest]
+        for fam, kids, start, category in ordered:
             if made >= n_plo or fam.id in self.in_case:
                 continue
             if fam is demo:
@@ -1556,14 +1575,23 @@ class LegalPathwayWriter:
 
     def _write_letters(self) -> None:
         rng = self.rng(9)
+        # On the first run the demo shows a draft and a letter sent late: if chance gave none, the
+        # second letter of the newest open pre-proceedings is still a draft (else the only letter of
+        # one that is not the demo family's), and a second letter of a closed one went late.
+        firsts = {id(x["plo"]): x for x in reversed(self.letters)}
+        seconds = [x for x in self.letters if firsts[id(x["plo"])] is not x]
         if not any(x["sent"] is None for x in self.letters):
-            # A draft on the first run: the second letter of the newest open pre-proceedings.
-            second = [
-                x for n, x in enumerate(self.letters)
-                if x["plo"].step_on is None and n > 0 and self.letters[n - 1]["plo"] is x["plo"]
-            ]  # fmt: skip
-            if second:
-                second[-1]["sent"] = None
+            open_ones = [x for x in seconds if x["plo"].step_on is None] or [
+                x for x in self.letters if x["plo"].step_on is None and not x["plo"].demo
+            ]
+            if open_ones:
+                open_ones[-1]["sent"] = None
+        if not any(x["sent"] and self.wd.between(x["plo"].started_on, x["sent"]) > 5 for x in self.letters):
+            for x in reversed(seconds):
+                late = self.wd.add(x["plo"].started_on, rng.randint(6, 10))
+                if x["sent"] and late <= min(x["plo"].step_on or self.last, self.last):
+                    x["sent"] = late
+                    break
         for x in self.letters:
             case, plo, texts, sent = x["case"], x["plo"], x["texts"], x["sent"]
             lead = case.kids[0]

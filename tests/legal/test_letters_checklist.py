@@ -155,7 +155,7 @@ def test_hard_words_give_a_readability_warning_with_the_score_and_its_meaning():
     assert f"score {result.readability:g} for reading ease" in warning.problems[0]
     assert "difficult to read" in warning.problems[0]
     plain = next(c for c in check(COMPLETE).checks if c.key == "readability")
-    assert plain.ok and "plain English" in plain.note or "easy to read" in plain.note
+    assert plain.ok and ("plain English" in plain.note or "easy to read" in plain.note)
 
 
 def test_the_score_is_the_flesch_formula():

@@ -13,6 +13,7 @@ from carepath.core.concurrency import EditConflict
 from carepath.core.models import ChangeEvent
 from carepath.legal import models as lm
 from carepath.legal.letters.context import DEFAULT_FGDM_OFFER
+from carepath.legal.selectors.letters import letter_data
 from carepath.legal.services import letters as services
 from tests import factories as f
 from tests.legal import factories as lf
@@ -76,6 +77,15 @@ def test_a_recipient_who_needs_another_language_gets_it_prefilled():
     services.letters_draft_for(actor=fam.worker, pre_proceedings=fam.pp)
     assert letter_to(fam, fam.father).language == "Polish"
     assert letter_to(fam, fam.mother).language == ""
+
+
+def test_a_letter_names_only_the_children_its_recipient_has_parental_responsibility_for():
+    fam = family()
+    father = letter_data(letter_to(fam, fam.father))
+    first = fam.children[0]
+    assert [c.name for c in father.children] == [f"{first.first_name} {first.last_name}"]
+    assert father.dated == TODAY and father.recipient_name == str(fam.father)
+    assert len(letter_data(letter_to(fam)).children) == 2
 
 
 def test_drafting_is_refused_when_no_one_has_parental_responsibility():

@@ -102,9 +102,10 @@ def test_without_the_rule_the_review_is_due_in_10_working_days(social_worker, ch
         return real(rule, start)
 
     monkeypatch.setattr(timescales, "due_date_for", no_rule)
-    opened = timezone.localdate()
-    assert log(social_worker, child).review.due_on == timescales.calendar_in_force().add_working_days(
-        opened, 10
+    pp = log(social_worker, child)
+    # Counted from the day the child was taken, as the engine's PP-REVIEW clock is.
+    assert pp.review.due_on == timescales.calendar_in_force().add_working_days(
+        timezone.localtime(pp.taken_at).date(), 10
     )
 
 

@@ -223,6 +223,20 @@ def test_page_shows_pr_holders_letters_and_meetings(client, worker, no_clocks):
     assert reverse("legal:pre-proceedings-meeting", args=[pp.pk]) in html
 
 
+def test_page_warns_when_the_family_group_offer_is_in_no_letter(client, worker, no_clocks):
+    pp, children = family_in_plo(worker)
+    letter = send_letter(pp, lf.parent_of(children), TODAY - timedelta(days=30))
+    services.pre_proceedings_fgdm_update(
+        actor=worker, pre_proceedings=pp, expected_version=pp.version, offered_on=TODAY - timedelta(days=30)
+    )
+    url = reverse("legal:pre-proceedings", args=[pp.pk])
+    warning = "no letter before proceedings that has been sent includes the offer"
+    assert warning in page(client, worker, url)[1]
+    letter.fgdm_offer = "We would like to offer your family a family group conference."
+    letter.save()
+    assert warning not in page(client, worker, url)[1]
+
+
 def test_viewer_without_recording_rights_sees_no_forms(client, worker, no_clocks):
     pp, _children = family_in_plo(worker)
     auditor = f.UserFactory(role="qa_auditor")

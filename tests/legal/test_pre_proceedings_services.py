@@ -25,7 +25,7 @@ REVIEW = lm.PreProceedingsMeeting.Kind.REVIEW
 def _without_clock_refresh(monkeypatch):
     """These tests are about the records, not the clocks: the engine's refresh is left out (the
     PLO list test checks a clock end to end)."""
-    monkeypatch.setattr(events, "_subscribers", [])
+    pass  # TEMP
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ Kind = lm.ApplicationDocument.Kind
 @pytest.fixture(autouse=True)
 def _without_clock_refresh(monkeypatch):
     """About the records, not the clocks: the engine's refresh is left out."""
-    monkeypatch.setattr(events, "_subscribers", [])
+    pass  # TEMP
 
 
 @pytest.fixture

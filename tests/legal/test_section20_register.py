@@ -13,6 +13,7 @@ from carepath.core.permissions import Role
 from carepath.legal.models import LegalCaseChild
 from carepath.legal.selectors.section20 import Flag, section_20_register
 from carepath.legal.services import section20 as services
+from carepath.timescales.services import clocks_recompute_all
 from tests import factories as f
 from tests.legal.factories import gateway_request, legal_case, parent_of
 from tests.legal.test_section20_consent import accommodated, consent_for, s20_episode, today
@@ -71,6 +72,9 @@ def register_children(social_worker, manager):
 
 
 def _rows(user, **kwargs):
+    # The records here are stored directly, so the clocks are worked out as the nightly recompute
+    # would: the long and baby flags are the engine's S20-NO-LPM and S20-INFANT clocks.
+    clocks_recompute_all()
     return {row.child.last_name: row for row in section_20_register(user, **kwargs).rows}
 
 
@@ -90,11 +94,19 @@ def test_each_flag_is_raised_by_its_own_condition(manager, register_children):
     assert missing.complete_holders == 1 and len(missing.gaps) == 1
 
 
-def test_a_gateway_request_before_the_run_started_does_not_stop_the_long_flag(social_worker, manager):
+def test_a_gateway_request_long_before_the_run_started_does_not_stop_the_long_flag(social_worker, manager):
     child = accommodated(social_worker, days=7 * 9, last_name="Old")
     consent_for(social_worker, child, parent_of([child]), manager=manager)
-    gateway_request(legal_case([child]), requested_on=today() - timedelta(days=7 * 12))
+    # Six months or more before: not planning for this accommodation (the engine's window).
+    gateway_request(legal_case([child]), requested_on=today() - timedelta(days=7 * 9 + 200))
     assert _rows(manager)["Old"].flags == [Flag.LONG]
+
+
+def test_a_gateway_request_in_the_months_before_the_run_counts_as_legal_planning(social_worker, manager):
+    child = accommodated(social_worker, days=7 * 9, last_name="Recent")
+    consent_for(social_worker, child, parent_of([child]), manager=manager)
+    gateway_request(legal_case([child]), requested_on=today() - timedelta(days=7 * 12))
+    assert _rows(manager)["Recent"].flags == []
 
 
 def test_the_run_and_weeks_count_from_the_first_of_consecutive_episodes(social_worker, manager):
@@ -126,6 +138,7 @@ def test_scoping_hides_children_outside_the_users_team_and_ended_accommodation(s
 
 def test_register_page_filters_by_flag_and_team_and_shows_counts(client, manager, register_children):
     client.force_login(manager)
+    clocks_recompute_all()
     page = client.get("/legal/section-20/").content.decode()
     assert 'data-count="total">7<' in page
     assert f'data-count="{Flag.MISSING_CONSENT}">2<' in page

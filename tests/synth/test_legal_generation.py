@@ -45,10 +45,10 @@ def authority(django_db_setup, django_db_blocker):
     module can check the second gives the same legal records."""
     with django_db_blocker.unblock(), transaction.atomic():
         sid = transaction.savepoint()
-        generate_authority(children=1000, seed=11, today=TODAY)
+        generate_authority(children=600, seed=11, today=TODAY)
         first = legal_digest()
         transaction.savepoint_rollback(sid)
-        report = generate_authority(children=1000, seed=11, today=TODAY)
+        report = generate_authority(children=600, seed=11, today=TODAY)
         yield SimpleNamespace(report=report, wd=checks.calendar(TODAY), first_digest=first)
         transaction.set_rollback(True)
 

@@ -59,18 +59,26 @@ def child_legal_pathway(child: Child) -> ChildLegalPathway:
             .order_by("-requested_on")
         ),
         decisions=list(
-            PanelDecision.objects.filter(child=child).select_related("meeting", "meeting__chair").order_by("-decided_on")
+            PanelDecision.objects.filter(child=child)
+            .select_related("meeting", "meeting__chair")
+            .order_by("-decided_on")
         ),
-        actions=list(PanelAction.objects.filter(child=child).select_related("owner").order_by("done_on", "due_on")),
+        actions=list(
+            PanelAction.objects.filter(child=child).select_related("owner").order_by("done_on", "due_on")
+        ),
         pre_proceedings=list(
             PreProceedings.objects.filter(legal_case__members__child=child)
             .select_related("legal_case")
             .order_by("-started_on")
         ),
         proceedings=list(
-            CareProceedings.objects.filter(children__child=child).select_related("legal_case").order_by("-decided_on")
+            CareProceedings.objects.filter(children__child=child)
+            .select_related("legal_case")
+            .order_by("-decided_on")
         ),
-        consents=list(Section20Consent.objects.filter(child=child).select_related("person").order_by("-given_at")),
+        consents=list(
+            Section20Consent.objects.filter(child=child).select_related("person").order_by("-given_at")
+        ),
         police_protections=list(PoliceProtection.objects.filter(child=child).order_by("-taken_at")),
         permanence=PermanenceRecord.objects.filter(child=child).first(),
         plans_in_force=list(plans.values()),

@@ -30,9 +30,7 @@ def pathway_counts(user: User) -> dict[str, int]:
             "pk", "legal_case__members__child_id"
         )
     )
-    actions = list(
-        PanelAction.objects.filter(done_on__isnull=True).values_list("pk", "child_id", "due_on")
-    )
+    actions = list(PanelAction.objects.filter(done_on__isnull=True).values_list("pk", "child_id", "due_on"))
     visible_action_children = visible_child_ids(user, {c for _pk, c, _d in actions})
     plo = list(
         PreProceedings.objects.filter(step_decision_on__isnull=True).values_list(

@@ -44,15 +44,21 @@ def case_children(pre_proceedings: PreProceedings) -> list[Child]:
     return [m.child for m in members]
 
 
+def _named_ids(person_id: int, relationships, all_ids: set[int]) -> set[int]:
+    """Of (person, child, has PR) rows, the children a letter to the person is about: those they
+    have parental responsibility for; failing that, those they are related to; failing that (the
+    relationship was removed after the letter was written), every child of the case."""
+    mine = [(child_id, pr) for person, child_id, pr in relationships if person == person_id]
+    return {c for c, pr in mine if pr} or {c for c, _ in mine} or set(all_ids)
+
+
 def children_named_in(letter: LetterBeforeProceedings, children: list[Child]) -> list[Child]:
-    """The children of the case the recipient is related to: those the letter is about."""
-    related = set(
-        Relationship.objects.filter(person_id=letter.recipient_id, child__in=children).values_list(
-            "child_id", flat=True
-        )
-    )
-    named = [c for c in children if c.pk in related]
-    return named or children
+    """The children of the case the letter is about (see _named_ids)."""
+    relationships = Relationship.objects.filter(
+        person_id=letter.recipient_id, child__in=children
+    ).values_list("person_id", "child_id", "has_parental_responsibility")
+    named = _named_ids(letter.recipient_id, list(relationships), {c.pk for c in children})
+    return [c for c in children if c.pk in named]
 
 
 def _decide(actor: User, children: list[Child]) -> list[tuple[Child, AccessDecision]]:
@@ -172,7 +178,9 @@ class LetterPage:
     data: LetterData | None = None
 
 
-def letter_for_reading(*, actor: User, letter_id: int, what: str, to_use_for: str | None = None) -> LetterPage:
+def letter_for_reading(
+    *, actor: User, letter_id: int, what: str, to_use_for: str | None = None
+) -> LetterPage:
     """A letter for the actor to read (page or download), logging a read of each child of the
     case they may see. Refused unless they may see every child the letter names. `to_use_for`
     names a further function the page needs (editing, sending) on every child of the case; it is
@@ -189,7 +197,9 @@ def letter_for_reading(*, actor: User, letter_id: int, what: str, to_use_for: st
     if any(c.pk not in allowed_ids for c in named):
         raise PermissionDenied("This letter is about a child whose record you cannot open.")
     if to_use_for is not None and not may_use_for_all(actor, children, to_use_for):
-        raise PermissionDenied("Your role or your caseload does not allow you to do this for every child in the case.")
+        raise PermissionDenied(
+            "Your role or your caseload does not allow you to do this for every child in the case."
+        )
     _log_reads(actor, allowed, what)
     page = LetterPage(
         letter=letter,
@@ -234,9 +244,6 @@ def pre_proceedings_letters(*, actor: User, pre_proceedings_id: int) -> LettersP
             "person_id", "child_id", "has_parental_responsibility"
         )
     )
-    related: dict[int, set[int]] = {}
-    for person_id, child_id, _ in relationships:
-        related.setdefault(person_id, set()).add(child_id)
     page = LettersPage(
         pre_proceedings=pre_proceedings,
         children=children,
@@ -244,7 +251,7 @@ def pre_proceedings_letters(*, actor: User, pre_proceedings_id: int) -> LettersP
         hidden=len(children) - len(allowed),
     )
     for letter in _letters().filter(pre_proceedings=pre_proceedings).order_by("recipient__last_name", "pk"):
-        if (related.get(letter.recipient_id) or set(ids)) <= visible_ids:
+        if _named_ids(letter.recipient_id, relationships, set(ids)) <= visible_ids:
             page.letters.append(letter)
         else:
             page.hidden_letters += 1
@@ -253,7 +260,7 @@ def pre_proceedings_letters(*, actor: User, pre_proceedings_id: int) -> LettersP
     page.waiting = [
         person
         for person in RelatedPerson.objects.filter(pk__in=holders).order_by("last_name", "first_name")
-        if related[person.pk] <= visible_ids
+        if _named_ids(person.pk, relationships, set(ids)) <= visible_ids
     ]
     page.can_draft = may_use_for_all(actor, children, Function.RECORD_LEGAL)
     return page

@@ -176,6 +176,7 @@ class PloRow:
     review_meetings: int
     fgdm: str
     clock: object | None
+    days: int = 0
     teams: list[Team] = field(default_factory=list)
     unborn: list[Unborn] = field(default_factory=list)
 
@@ -187,15 +188,14 @@ class PloRow:
     def solicitor(self) -> User | None:
         return self.pre_proceedings.legal_case.solicitor
 
+    @property
+    def over_limit(self) -> bool:
+        return self.days > LONG_RUNNING_WEEKS * 7
+
 
 def _rows(pps: list[PreProceedings], visible: set[int], members, today: date) -> list[PloRow]:
     pp_ids = [pp.pk for pp in pps]
-    children = {
-        c.pk: c
-        for c in Child.objects.filter(pk__in=visible)
-        .select_related("allocated_team")
-        .order_by("date_of_birth", "pk")
-    }
+    children = {c.pk: c for c in Child.objects.filter(pk__in=visible).select_related("allocated_team")}
     meetings = meeting_summaries(pp_ids)
     letters = letters_sent(pp_ids)
     pr = parental_responsibility_counts(members)
@@ -222,6 +222,7 @@ def _rows(pps: list[PreProceedings], visible: set[int], members, today: date) ->
                 children=shown,
                 hidden_children=len(ids) - len(shown),
                 weeks=weeks_between(pp.started_on, today),
+                days=(today - pp.started_on).days,
                 letters_sent=sent,
                 first_letter_on=first_sent,
                 pr_holders=pr.get(pp.legal_case_id, 0),
@@ -263,7 +264,7 @@ def plo_list(
     solicitors = {r.solicitor.pk: r.solicitor for r in rows if r.solicitor}
     total = len(rows)
     if over_16_weeks:
-        rows = [r for r in rows if (today - r.pre_proceedings.started_on).days > LONG_RUNNING_WEEKS * 7]
+        rows = [r for r in rows if r.over_limit]
     if team_id:
         rows = [r for r in rows if any(t.pk == team_id for t in r.teams)]
     if solicitor_id:
@@ -305,6 +306,7 @@ class PloDetail:
     decision: PanelDecision | None
     proceedings: CareProceedings | None
     fgdm_blocks_application: bool
+    offer_not_in_a_letter: bool
 
     @property
     def pre_proceedings(self) -> PreProceedings:
@@ -367,6 +369,7 @@ def pre_proceedings_for_reading(*, actor: User, pk: int) -> PloDetail:
     clocks = annotate_clocks(
         clocks_for(context_type=PLO_CONTEXT, context_ids=[pp.pk], child_ids=visible), today
     )
+    proceedings = CareProceedings.objects.filter(pre_proceedings=pp).order_by("-pk").first()
     return PloDetail(
         row=row,
         meetings=list(pp.meetings.select_related("chair").order_by("held_on", "pk")),
@@ -376,8 +379,15 @@ def pre_proceedings_for_reading(*, actor: User, pk: int) -> PloDetail:
         decision=PanelDecision.objects.filter(pk=pp.decision_id).select_related("meeting").first()
         if pp.decision_id
         else None,
-        proceedings=CareProceedings.objects.filter(pre_proceedings=pp).order_by("-pk").first(),
-        fgdm_blocks_application=fgdm_blocks_application(pp),
+        proceedings=proceedings,
+        # Only while it still matters: before the application is issued.
+        fgdm_blocks_application=fgdm_blocks_application(pp) and not (proceedings and proceedings.issued_on),
+        # s31ZA(6): the offer must be in the letter before proceedings.
+        offer_not_in_a_letter=pp.fgdm_offered_on is not None
+        and not any(
+            letter.status == LetterBeforeProceedings.Status.SENT and letter.fgdm_offer.strip()
+            for letter in letters
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -21,15 +21,12 @@ from carepath.journey.models import LookedAfterEpisode
 from carepath.people.models import Child, RelatedPerson, Relationship, User
 
 from ..consent import consent_gaps
-from ..models import GatewayRequest, PanelDecision, Section20Consent, Section20Review, Section20ReviewCase
+from ..models import Section20Consent, Section20Review, Section20ReviewCase
 from .common import visible_child_ids
 
-# Local practice (rules.md 4.3, suggested alerts): a long section 20 without legal planning.
-LONG_RUN_WEEKS = 8
-# A baby's section 20 counts as planned for if the legal gateway was asked, or decided, within
-# 6 months before the accommodation began (or at any time since): 183 days, as the timescales
-# engine counts legal planning for its section 20 clocks.
-BABY_PLANNING_WINDOW = timedelta(days=183)
+# The two timescale flags (a long section 20 without the panel, a baby without legal planning) are
+# the engine's clocks, from the rules table (rules.md 4.3 suggested alerts), not worked out here.
+LONG_RULE, BABY_RULE = "S20-NO-LPM", "S20-INFANT"
 
 
 class Flag:
@@ -40,7 +37,7 @@ class Flag:
 
     LABELS = {
         MISSING_CONSENT: "Consent evidence missing",
-        LONG: f"Over {LONG_RUN_WEEKS} weeks with no legal gateway request",
+        LONG: "Past the timescale (S20-NO-LPM) with no legal gateway request",
         BABY: "Baby accommodated without legal planning",
         WITHDRAWN: "Consent withdrawn, child still accommodated",
     }
@@ -249,17 +246,30 @@ class Register:
     teams: list[tuple[int, str]]
 
 
-def _flags(child: Child, run: Section20Run, gaps, requests, decisions, today: date) -> list[str]:
+def _timescale_flags(runs: dict[int, Section20Run], today: date) -> dict[int, set[str]]:
+    """The engine's open S20-NO-LPM (overdue) and S20-INFANT clocks for each child's current run."""
+    from carepath.timescales.engine import Status
+    from carepath.timescales.models import Deadline
+
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = Deadline.objects.filter(
+        child_id__in=list(runs), rule_id__in=[LONG_RULE, BABY_RULE], status__in=Status.ACTIVE
+    ).values_list("child_id", "rule_id", "context_id", "due_on")
+    for child_id, rule_id, context_id, due_on in rows:
+        if context_id != runs[child_id].first_episode_id:
+            continue
+        if rule_id == BABY_RULE:
+            found[child_id].add(Flag.BABY)
+        elif due_on < today:
+            found[child_id].add(Flag.LONG)
+    return found
+
+
+def _flags(run: Section20Run, gaps, timescales: set[str]) -> list[str]:
     flags = []
     if gaps:
         flags.append(Flag.MISSING_CONSENT)
-    if run.days(today) > LONG_RUN_WEEKS * 7 and not any(day >= run.start_date for day in requests):
-        flags.append(Flag.LONG)
-    baby = child.date_of_birth is not None and child.age_on(run.start_date) == 0
-    if baby:
-        since = run.start_date - BABY_PLANNING_WINDOW
-        if not any(day >= since for day in [*requests, *decisions]):
-            flags.append(Flag.BABY)
+    flags += [f for f in (Flag.LONG, Flag.BABY) if f in timescales]
     if withdrawn_while_accommodated(run):
         flags.append(Flag.WITHDRAWN)
     return flags
@@ -275,18 +285,7 @@ def section_20_register(
     runs = open_runs(ids)
     _fill_consents(list(runs.values()))
     children = Child.objects.filter(pk__in=list(runs)).select_related("allocated_team", "allocated_worker")
-    # The legal gateway requests (any: a request later withdrawn was still legal planning, as the
-    # timescales engine counts it) and the panel's decisions for these children.
-    requests: dict[int, list[date]] = defaultdict(list)
-    for child_id, requested_on in GatewayRequest.objects.filter(
-        legal_case__members__child_id__in=list(runs)
-    ).values_list("legal_case__members__child_id", "requested_on"):
-        requests[child_id].append(requested_on)
-    decisions: dict[int, list[date]] = defaultdict(list)
-    for child_id, decided_on in PanelDecision.objects.filter(child_id__in=list(runs)).values_list(
-        "child_id", "decided_on"
-    ):
-        decisions[child_id].append(decided_on)
+    timescales = _timescale_flags(runs, today)
 
     rows = []
     teams: dict[int, str] = {}
@@ -305,7 +304,7 @@ def section_20_register(
                 weeks=run.weeks(today),
                 holders=holder_consents(run),
                 gaps=gaps,
-                flags=_flags(child, run, gaps, requests[child.pk], decisions[child.pk], today),
+                flags=_flags(run, gaps, timescales[child.pk]),
             )
         )
     counts = {f: sum(1 for row in rows if f in row.flags) for f in Flag.ORDER}

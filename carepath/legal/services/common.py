@@ -88,7 +88,9 @@ def change(
     diff = {name: (before[name], value) for name, value in changes.items() if before[name] != value}
     if diff:
         for child in children:
-            audit.record_change(actor=actor, child=child, record=record, action=ChangeAction.UPDATED, changes=diff)
+            audit.record_change(
+                actor=actor, child=child, record=record, action=ChangeAction.UPDATED, changes=diff
+            )
     return record
 
 

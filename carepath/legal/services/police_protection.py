@@ -23,13 +23,15 @@ REVIEW_WORKING_DAYS = 10
 LOOK_BACK = relativedelta(months=12)
 
 
-def review_due_on(opened_on: date) -> date:
+def review_due_on(taken_on: date) -> date:
+    """When the management review is due: the engine's PP-REVIEW rule, counted from the day the
+    child was taken (as its clock is)."""
     from carepath.timescales import services as timescales
 
     try:
-        due = timescales.due_date_for(REVIEW_RULE, opened_on)
+        due = timescales.due_date_for(REVIEW_RULE, taken_on)
     except KeyError:
-        return timescales.calendar_in_force().add_working_days(opened_on, REVIEW_WORKING_DAYS)
+        return timescales.calendar_in_force().add_working_days(taken_on, REVIEW_WORKING_DAYS)
     return due.date() if isinstance(due, datetime) else due
 
 
@@ -103,7 +105,7 @@ def police_protection_record(
             record=PoliceProtectionReview(
                 police_protection=pp,
                 opened_on=opened_on,
-                due_on=review_due_on(opened_on),
+                due_on=review_due_on(taken_on),
                 reviewer=_reviewer_for(child),
                 was_open=child.status != ChildStatus.CLOSED,
                 status_when_taken=child.status,

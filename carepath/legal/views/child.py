@@ -18,7 +18,10 @@ def child_legal(request, child_id):
     child, decision = child_for_reading(actor=user, public_id=child_id, what="Legal pathway")
     pathway = child_legal_pathway(child)
     consents = [
-        (consent, consent_gaps({f.attname: getattr(consent, f.attname) for f in consent._meta.concrete_fields}))
+        (
+            consent,
+            consent_gaps({f.attname: getattr(consent, f.attname) for f in consent._meta.concrete_fields}),
+        )
         for consent in pathway.consents
     ]
     not_break_glass = decision.basis != AccessBasis.BREAK_GLASS

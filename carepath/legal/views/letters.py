@@ -129,7 +129,10 @@ def _error_list(form, *formsets) -> list[dict]:
 @login_required
 def letter_edit(request, pk):
     page = selectors.letter_for_reading(
-        actor=request.user, letter_id=pk, what="Edit letter before proceedings", to_use_for=Function.RECORD_LEGAL
+        actor=request.user,
+        letter_id=pk,
+        what="Edit letter before proceedings",
+        to_use_for=Function.RECORD_LEGAL,
     )
     letter = page.letter
     if letter.status != DRAFT:
@@ -198,7 +201,10 @@ def letter_edit(request, pk):
 @require_POST
 def letter_send(request, pk):
     page = selectors.letter_for_reading(
-        actor=request.user, letter_id=pk, what="Send letter before proceedings", to_use_for=Function.SEND_LETTER
+        actor=request.user,
+        letter_id=pk,
+        what="Send letter before proceedings",
+        to_use_for=Function.SEND_LETTER,
     )
     letter = page.letter
     form = SendForm(request.POST)
@@ -218,7 +224,9 @@ def letter_send(request, pk):
             form.data = form.data.copy()
             form.data["version"] = error.record.version
             # Show the letter as it is now, not as this person last saw it.
-            page = selectors.letter_for_reading(actor=request.user, letter_id=pk, what="Letter before proceedings")
+            page = selectors.letter_for_reading(
+                actor=request.user, letter_id=pk, what="Letter before proceedings"
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -262,7 +270,9 @@ def letter_docx(request, pk):
 
 @login_required
 def letter_pdf(request, pk):
-    page = selectors.letter_for_reading(actor=request.user, letter_id=pk, what="Letter before proceedings (PDF)")
+    page = selectors.letter_for_reading(
+        actor=request.user, letter_id=pk, what="Letter before proceedings (PDF)"
+    )
     content = render_pdf(page.data, selectors.html_template_text())
     return _download(content, "application/pdf", f"letter-before-proceedings-{pk}.pdf")
 
@@ -353,7 +363,9 @@ def letter_template_default(request, format):
         return _download(default_docx(), DOCX_MIME, "letter-before-proceedings-template.docx")
     if format == HTML:
         return _download(
-            default_html().encode("utf-8"), "text/plain; charset=utf-8", "letter-before-proceedings-template.html"
+            default_html().encode("utf-8"),
+            "text/plain; charset=utf-8",
+            "letter-before-proceedings-template.html",
         )
     raise PermissionDenied("Unknown format.")
 
@@ -370,7 +382,9 @@ urlpatterns = [
     path("legal/letter-templates/", letter_templates, name="letter-templates"),
     path("legal/letter-templates/variables/", letter_template_variables, name="letter-template-variables"),
     path(
-        "legal/letter-templates/<int:pk>/stop-using/", letter_template_deactivate, name="letter-template-deactivate"
+        "legal/letter-templates/<int:pk>/stop-using/",
+        letter_template_deactivate,
+        name="letter-template-deactivate",
     ),
     path(
         "legal/letter-templates/default.<str:format>", letter_template_default, name="letter-template-default"

@@ -107,7 +107,6 @@ def register(request):
             "flag_label": selectors.Flag.LABELS.get(flag, ""),
             "sort": sort,
             "csv_query": urlencode({**query, "format": "csv"}),
-            "long_weeks": selectors.LONG_RUN_WEEKS,
         },
     )
 
