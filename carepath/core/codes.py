@@ -360,7 +360,11 @@ class PreProceedingsOutcome(models.TextChoices):
     OTHER = "other", "Ended for another reason (the family moved, the child turned 18)"
 
 
-CIN_PP_OUTCOME = {PreProceedingsOutcome.ISSUE: "A", PreProceedingsOutcome.STEP_DOWN: "B", PreProceedingsOutcome.OTHER: "C"}
+CIN_PP_OUTCOME = {
+    PreProceedingsOutcome.ISSUE: "A",
+    PreProceedingsOutcome.STEP_DOWN: "B",
+    PreProceedingsOutcome.OTHER: "C",
+}
 
 
 class YesNoUnknown(models.TextChoices):

@@ -49,14 +49,20 @@ class Function(models.TextChoices):
     MANAGE_WORK = "manage_work", "Reassign and acknowledge their team's overdue work"
     MANAGE_TIMESCALES = "manage_timescales", "Change configurable timescale rules and closure days"
     # The legal pathway (issue 4).
-    VIEW_LEGAL = "view_legal", "See the legal gateway, PLO, proceedings, section 20 and police protection lists"
+    VIEW_LEGAL = (
+        "view_legal",
+        "See the legal gateway, PLO, proceedings, section 20 and police protection lists",
+    )
     REQUEST_LEGAL_GATEWAY = "request_legal_gateway", "Put a child to the legal gateway panel"
     RECORD_PANEL = "record_panel", "Record legal gateway panel meetings, decisions and actions"
     RECORD_LEGAL = "record_legal", "Record pre-proceedings, letters, proceedings and consent"
     SEND_LETTER = "send_letter", "Approve and send a letter before proceedings"
     AUTHORISE_PLAN = "authorise_plan", "Authorise a new version of a child's plan"
     REVIEW_LEGAL_CASES = "review_legal_cases", "Run section 20 and police protection reviews"
-    MANAGE_LETTER_TEMPLATES = "manage_letter_templates", "Change the authority's letter templates and solicitor list"
+    MANAGE_LETTER_TEMPLATES = (
+        "manage_letter_templates",
+        "Change the authority's letter templates and solicitor list",
+    )
 
 
 F = Function

@@ -32,6 +32,7 @@ Same seed, size and `today`: the same rows. All names, firms and texts are synth
 import bisect
 import math
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -654,8 +655,6 @@ class LegalPathwayWriter:
     # -- planning -----------------------------------------------------------------------------------
 
     def run(self, progress=None) -> LegalSummary:
-        import time
-
         started = time.perf_counter()
         if progress:
             progress("legal pathway", 0, 1)
@@ -1180,8 +1179,9 @@ class LegalPathwayWriter:
                 run = []
 
     def ensure_demo_state(self) -> None:
-        """What the demo must show on the first run, whatever the size: a request past 15 working
-        days, and (in write_cases) an overdue action and a draft letter."""
+        """What the demo must show on the first run, whatever the size: a request waiting past 15
+        working days (the writers below do the same for an overdue action, a draft letter, a letter
+        sent late and an overdue police protection review)."""
         if not any(
             r.decided_on is None and self.wd.between(r.requested_on, self.today) > 15
             for c in self.cases
@@ -1329,18 +1329,24 @@ class LegalPathwayWriter:
         fam = case.family
         kids = [k for k in case.kids if case.added_on.get(k.id, day) <= day + timedelta(days=7)] or case.kids
         names = self.names(kids)
-        first = min((s[1] for k in case.kids for s in k.spans if s[0] == "open"), default=day)
-        plans = sum(1 for k in case.kids[:1] for p in self.cp_plans.get(k.id, ()) if p.start <= day)
+        # The history as the lead child's record shows it up to the day.
+        lead = case.kids[0]
+        referrals = [s[1] for s in lead.spans if s[0] == "open" and s[1] <= day]
+        first = min(referrals, default=day)
+        plans = sum(1 for p in self.cp_plans.get(lead.id, ()) if p.start <= day)
+        early_help = any(s[0] == "eh" and s[1] <= day for s in lead.spans)
         concerns = CONCERNS.get(case.category, CONCERNS[CAT.NEGLECT]).format(
             children=names,
             they="they" if len(kids) > 1 else "the child",
             mother=fam.mother_name.split(" ")[0] if fam.mother_name else "The mother",
             partner=fam.partner_name,
         )
+        n_ref = max(1, len(referrals))
         history = (
-            f"Known to children's services since {first.year}. "
-            + (f"{plans} child protection plan{'s' if plans != 1 else ''}; " if plans else "")
-            + "child in need support and early help before that."
+            f"Known to children's services since {first.year}: {n_ref} referral{'s' if n_ref != 1 else ''}"
+            + (f", {plans} child protection plan{'s' if plans != 1 else ''}" if plans else "")
+            + (", and early help" if early_help else "")
+            + "."
         )
         return {"names": names, "concerns": concerns, "history": history, "first_year": str(first.year)}
 
@@ -1631,7 +1637,7 @@ class LegalPathwayWriter:
                 recorded_by_id=worker.user_id,
             )  # fmt: skip
             who = f"{first} {last}".strip() or "You"
-            by_base = plo.started_on
+            by_base = sent or plo.started_on
             for order, what in enumerate(
                 rng.sample(CHANGES.get(case.category, CHANGES[CAT.NEGLECT]), 2 if draft else 3)
             ):

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from carepath.core import codes, events
+from carepath.core import codes
 from carepath.core.models import AccessEvent, Channel
 from carepath.journey import models as jm
 from carepath.legal import exports
@@ -26,8 +26,7 @@ Outcome = codes.LegalGatewayOutcome
 
 
 @pytest.fixture(autouse=True)
-def _fixed_day_and_no_clock_refresh(monkeypatch):
-    monkeypatch.setattr(events, "_subscribers", [])
+def _fixed_day():
     with time_machine.travel(TODAY, tick=False):
         yield
 

@@ -174,15 +174,3 @@ def test_the_score_is_the_flesch_formula():
     ]
     assert describe(65) == "plain English: most people aged 13 to 15 can read it easily"
     assert describe(20).startswith("very difficult")
-
-
-def test_readability_never_downloads_anything(monkeypatch):
-    """textstat's own Flesch function fetches the CMU dictionary through NLTK when it is missing;
-    carepath's must work with no network."""
-    import nltk
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("tried to download")
-
-    monkeypatch.setattr(nltk, "download", refuse)
-    assert flesch_reading_ease(letter_text(COMPLETE)) > 60

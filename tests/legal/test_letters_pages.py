@@ -89,7 +89,9 @@ def test_drafting_letters_from_the_list_page(client):
     response = client.post(reverse("legal:letters-draft", args=[fam.pp.pk]), follow=True)
     assert response.redirect_chain[-1][0] == url
     assert lm.LetterBeforeProceedings.objects.filter(pre_proceedings=fam.pp).count() == 2
-    assert "Draft letters written to" in response.content.decode()
+    html = response.content.decode()
+    assert "Draft letters written to" in html
+    assert 'action="/legal/pre-proceedings/' not in html  # everyone has a letter: no button
 
 
 def test_the_list_names_only_what_the_user_may_see():
@@ -111,6 +113,10 @@ def test_the_list_names_only_what_the_user_may_see():
     assert "2 other letters about children you cannot see" in html
     assert "Draft letters" not in html  # drafting needs every child of the case
     assert reads("Letters before proceedings") == [(first.pk, children[0].pk)]
+    # The letter about the child they can see downloads, and only that child's record is logged.
+    letter = lm.LetterBeforeProceedings.objects.get(recipient=only_first)
+    assert client.get(reverse("legal:letter-docx", args=[letter.pk])).status_code == 200
+    assert reads("Letter before proceedings (DOCX)") == [(first.pk, children[0].pk)]
 
 
 def test_a_user_who_can_see_none_of_the_children_is_refused(client):
@@ -160,6 +166,7 @@ def test_editing_without_javascript_saves_rows_and_ignores_blank_ones(client):
     # The saved row comes back, with three more blank rows.
     again = client.get(url).content.decode()
     assert "Make sure Amy goes to school every day" in again and 'name="changes-3-who"' in again
+    assert 'name="changes-0-by_when_0" type="text" inputmode="numeric" value="14"' in again
 
 
 def test_a_refused_edit_keeps_what_was_typed(client):

@@ -343,3 +343,18 @@ def test_only_template_managers_change_templates_and_solicitors():
     with pytest.raises(ValidationError) as refused:
         services.local_solicitor_add(actor=admin, firm="", address="", phone="")
     assert set(refused.value.message_dict) == {"firm", "address", "phone"}
+
+
+def test_the_newest_active_template_of_each_format_is_used():
+    from carepath.legal.selectors.letters import active_template, docx_template_bytes, html_template_text
+
+    assert docx_template_bytes() is None and html_template_text() is None  # the shipped defaults
+    older = lm.LetterTemplate.objects.create(format="docx", name="Older", content=b"older")
+    newer = lm.LetterTemplate.objects.create(format="docx", name="Newer", content=b"newer")
+    lm.LetterTemplate.objects.create(format="html", name="Page", content="<p>é</p>".encode())
+    assert active_template("docx") == newer and docx_template_bytes() == b"newer"
+    assert html_template_text() == "<p>é</p>"
+    services.letter_template_deactivate(actor=f.UserFactory(role="director"), template=newer)
+    assert active_template("docx") == older
+    with pytest.raises(PermissionDenied):
+        services.letter_template_deactivate(actor=f.UserFactory(role="team_manager"), template=older)

@@ -23,12 +23,6 @@ PLO_LIST = "/legal/pre-proceedings/"
 
 
 @pytest.fixture
-def no_clocks(monkeypatch):
-    """Most of these pages are about the records: the engine's refresh is left out of the writes."""
-    monkeypatch.setattr(events, "_subscribers", [])
-
-
-@pytest.fixture
 def worker():
     return f.UserFactory()
 
@@ -54,7 +48,7 @@ def page(client, user, url):
 # --- The list ---------------------------------------------------------------------------------
 
 
-def test_list_shows_only_families_with_a_child_the_user_may_see(client, worker, no_clocks):
+def test_list_shows_only_families_with_a_child_the_user_may_see(client, worker):
     mine, my_children = family_in_plo(worker)
     theirs, their_children = family_in_plo(f.UserFactory())
     response, html = page(client, worker, PLO_LIST)
@@ -65,7 +59,7 @@ def test_list_shows_only_families_with_a_child_the_user_may_see(client, worker, 
     assert reverse("legal:pre-proceedings", args=[theirs.pk]) not in html
 
 
-def test_children_the_user_may_not_see_are_counted_not_named(client, worker, no_clocks):
+def test_children_the_user_may_not_see_are_counted_not_named(client, worker):
     pp, children = family_in_plo(worker, n=1)
     hidden = f.ChildFactory(family=children[0].family)
     f.allocate(hidden, f.UserFactory())
@@ -76,7 +70,7 @@ def test_children_the_user_may_not_see_are_counted_not_named(client, worker, no_
     assert "and 1 other child you cannot see" in html
 
 
-def test_row_shows_letters_meetings_family_group_and_solicitor(client, worker, no_clocks):
+def test_row_shows_letters_meetings_family_group_and_solicitor(client, worker):
     solicitor = f.UserFactory(role="solicitor", first_name="Priya", last_name="Shah")
     pp, children = family_in_plo(worker, solicitor=solicitor)
     mother = lf.parent_of(children)
@@ -105,7 +99,7 @@ def test_row_shows_letters_meetings_family_group_and_solicitor(client, worker, n
     assert "5 weeks" in html
 
 
-def test_longest_running_first_and_the_filters(client, worker, no_clocks):
+def test_longest_running_first_and_the_filters(client, worker):
     team_b = f.TeamFactory(name="Team Bravo")
     other_worker = f.UserFactory(team=team_b)
     solicitor = f.UserFactory(role="solicitor", first_name="Sam", last_name="Law")
@@ -128,7 +122,7 @@ def test_longest_running_first_and_the_filters(client, worker, no_clocks):
     assert escape(old_children[0].full_name) in html and escape(recent_children[0].full_name) in html
 
 
-def test_ended_pre_proceedings_leave_the_list(client, worker, no_clocks):
+def test_ended_pre_proceedings_leave_the_list(client, worker):
     pp, children = family_in_plo(worker)
     services.pre_proceedings_step_decide(
         actor=worker,
@@ -142,7 +136,7 @@ def test_ended_pre_proceedings_leave_the_list(client, worker, no_clocks):
     assert escape(children[0].full_name) not in html
 
 
-def test_pre_birth_case_shows_weeks_to_the_expected_birth(client, worker, no_clocks):
+def test_pre_birth_case_shows_weeks_to_the_expected_birth(client, worker):
     unborn = f.ChildFactory(
         date_of_birth=None,
         expected_date_of_birth=TODAY + timedelta(weeks=10, days=2),
@@ -157,7 +151,7 @@ def test_pre_birth_case_shows_weeks_to_the_expected_birth(client, worker, no_clo
     assert "10 weeks to the expected birth" in html
 
 
-def test_list_needs_the_legal_function(client, no_clocks):
+def test_list_needs_the_legal_function(client):
     for role in ("partner_referrer", "system_administrator"):
         response, _html = page(client, f.UserFactory(role=role), PLO_LIST)
         assert response.status_code == 403
@@ -179,7 +173,7 @@ def test_list_shows_the_engines_next_clock(client, worker):
 # --- One pre-proceedings ------------------------------------------------------------------------
 
 
-def test_page_logs_a_read_for_each_child_it_names_and_no_other(client, worker, no_clocks):
+def test_page_logs_a_read_for_each_child_it_names_and_no_other(client, worker):
     pp, children = family_in_plo(worker)
     hidden = f.ChildFactory()
     f.allocate(hidden, f.UserFactory())
@@ -191,7 +185,7 @@ def test_page_logs_a_read_for_each_child_it_names_and_no_other(client, worker, n
     assert set(reads.values_list("child_id", flat=True)) == {c.pk for c in children}
 
 
-def test_page_is_refused_without_a_visible_child_and_logs_nothing(client, worker, no_clocks):
+def test_page_is_refused_without_a_visible_child_and_logs_nothing(client, worker):
     pp, _children = family_in_plo(worker)
     stranger = f.UserFactory()
     response, _html = page(client, stranger, reverse("legal:pre-proceedings", args=[pp.pk]))
@@ -201,7 +195,7 @@ def test_page_is_refused_without_a_visible_child_and_logs_nothing(client, worker
     assert response.status_code == 404
 
 
-def test_page_shows_pr_holders_letters_and_meetings(client, worker, no_clocks):
+def test_page_shows_pr_holders_letters_and_meetings(client, worker):
     pp, children = family_in_plo(worker)
     mother = lf.parent_of(children)
     father = lf.parent_of(children, kind=pm.Relationship.Kind.FATHER)
@@ -223,7 +217,7 @@ def test_page_shows_pr_holders_letters_and_meetings(client, worker, no_clocks):
     assert reverse("legal:pre-proceedings-meeting", args=[pp.pk]) in html
 
 
-def test_page_warns_when_the_family_group_offer_is_in_no_letter(client, worker, no_clocks):
+def test_page_warns_when_the_family_group_offer_is_in_no_letter(client, worker):
     pp, children = family_in_plo(worker)
     letter = send_letter(pp, lf.parent_of(children), TODAY - timedelta(days=30))
     services.pre_proceedings_fgdm_update(
@@ -237,7 +231,7 @@ def test_page_warns_when_the_family_group_offer_is_in_no_letter(client, worker, 
     assert warning not in page(client, worker, url)[1]
 
 
-def test_viewer_without_recording_rights_sees_no_forms(client, worker, no_clocks):
+def test_viewer_without_recording_rights_sees_no_forms(client, worker):
     pp, _children = family_in_plo(worker)
     auditor = f.UserFactory(role="qa_auditor")
     response, html = page(client, auditor, reverse("legal:pre-proceedings", args=[pp.pk]))
@@ -254,7 +248,7 @@ def date_parts(name: str, day: date) -> dict:
     return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
-def test_meeting_form_records_and_a_refusal_keeps_what_was_typed(client, worker, no_clocks):
+def test_meeting_form_records_and_a_refusal_keeps_what_was_typed(client, worker):
     pp, _children = family_in_plo(worker)
     client.force_login(worker)
     url = reverse("legal:pre-proceedings-meeting", args=[pp.pk])
@@ -277,7 +271,7 @@ def test_meeting_form_records_and_a_refusal_keeps_what_was_typed(client, worker,
     assert pp.meetings.get().notes == "Mother attended with her advocate."
 
 
-def test_meeting_form_is_refused_outside_the_users_scope(client, worker, no_clocks):
+def test_meeting_form_is_refused_outside_the_users_scope(client, worker):
     pp, _children = family_in_plo(worker)
     stranger = f.UserFactory()
     client.force_login(stranger)
@@ -295,7 +289,7 @@ def test_meeting_form_is_refused_outside_the_users_scope(client, worker, no_cloc
     assert not pp.meetings.exists()
 
 
-def test_family_group_form_refuses_a_stale_edit_and_keeps_what_was_typed(client, worker, no_clocks):
+def test_family_group_form_refuses_a_stale_edit_and_keeps_what_was_typed(client, worker):
     pp, _children = family_in_plo(worker)
     client.force_login(worker)
     url = reverse("legal:pre-proceedings-fgdm", args=[pp.pk])
@@ -320,7 +314,7 @@ def test_family_group_form_refuses_a_stale_edit_and_keeps_what_was_typed(client,
     assert pp.fgdm_offered_on == TODAY - timedelta(days=10) and pp.fgdm_accepted is True
 
 
-def test_family_group_form_needs_a_reason_when_not_offered(client, worker, no_clocks):
+def test_family_group_form_needs_a_reason_when_not_offered(client, worker):
     pp, _children = family_in_plo(worker)
     client.force_login(worker)
     response = client.post(
@@ -330,7 +324,7 @@ def test_family_group_form_needs_a_reason_when_not_offered(client, worker, no_cl
     assert "Enter why a meeting would not be in the child" in response.content.decode()
 
 
-def test_decision_to_issue_form_goes_to_the_new_proceedings(client, worker, no_clocks):
+def test_decision_to_issue_form_goes_to_the_new_proceedings(client, worker):
     pp, _children = family_in_plo(worker)
     client.force_login(worker)
     response = client.post(

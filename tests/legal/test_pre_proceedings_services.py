@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from carepath.core import codes, events
+from carepath.core import codes
 from carepath.core.concurrency import EditConflict
 from carepath.core.models import ChangeEvent
 from carepath.legal import models as lm
@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date.today()
 INITIAL = lm.PreProceedingsMeeting.Kind.INITIAL
 REVIEW = lm.PreProceedingsMeeting.Kind.REVIEW
-
-
-@pytest.fixture(autouse=True)
-def _without_clock_refresh(monkeypatch):
-    """These tests are about the records, not the clocks: the engine's refresh is left out (the
-    PLO list test checks a clock end to end)."""
-    pass  # TEMP
 
 
 @pytest.fixture

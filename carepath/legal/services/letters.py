@@ -7,7 +7,7 @@ never changed: a new letter is written instead.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -195,21 +195,40 @@ def letter_update(
     actor: User,
     letter: LetterBeforeProceedings,
     expected_version: int,
-    changes: list[dict],
-    support: list[dict],
-    **fields,
+    concerns: str = "",
+    history: str = "",
+    consequences: str = "",
+    meeting_at: datetime | None = None,
+    meeting_place: str = "",
+    fgdm_offer: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    language: str = "",
+    separate_letter_reason: str = "",
+    changes: list[dict] | None = None,
+    support: list[dict] | None = None,
 ) -> LetterBeforeProceedings:
-    """Save a draft: its text fields, and its change and support items (replacing the old ones;
-    blank rows are ignored). A draft may be incomplete: the checklist says what is missing."""
-    unknown = set(fields) - set(LETTER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown letter fields: {sorted(unknown)}")
+    """Save a draft as it should now read: its text, and its change and support items (replacing
+    the old ones; blank rows are ignored). A draft may be incomplete: the checklist says what is
+    missing before it can be sent."""
+    fields = {
+        "concerns": concerns,
+        "history": history,
+        "consequences": consequences,
+        "meeting_at": meeting_at,
+        "meeting_place": meeting_place,
+        "fgdm_offer": fgdm_offer,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "language": language,
+        "separate_letter_reason": separate_letter_reason,
+    }
     children = _children(letter.pre_proceedings)
     today = timezone.localdate()
     with writing(actor, children, Function.RECORD_LEGAL):
         _fresh(letter, expected_version)
-        new_changes = _clean_changes(changes, today)
-        new_support = _clean_support(support)
+        new_changes = _clean_changes(changes or [], today)
+        new_support = _clean_support(support or [])
         values = {name: (_text(value) if isinstance(value, str) else value) for name, value in fields.items()}
         old_changes, old_support = _items(letter)
         change(

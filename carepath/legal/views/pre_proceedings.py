@@ -104,6 +104,7 @@ def pre_proceedings_page(request, pk: int):
             "detail": detail,
             "pp": pp,
             "row": detail.row,
+            "letters_url": selectors.family_letters_url(pp.pk),
             "can_record": pp.step_decision_on is None and may_record_for_all(request.user, children),
             "can_record_after_decision": may_record_for_all(request.user, children),
         },

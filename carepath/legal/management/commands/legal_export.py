@@ -17,7 +17,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", dest="shape", choices=sorted(exports.SHAPES), required=True)
+        parser.add_argument(
+            "--format",
+            dest="shape",
+            choices=sorted(exports.SHAPES),
+            required=True,
+            help="; ".join(f"{key}: {label}" for key, label in exports.SHAPES.items()),
+        )
         parser.add_argument("--out", required=True, help="The CSV file to write ('-' for standard output).")
         parser.add_argument(
             "--year-start",
