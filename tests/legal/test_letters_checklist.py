@@ -11,7 +11,7 @@ import pytest
 from carepath.core.calendar import WorkingCalendar
 from carepath.legal.letters.checklist import letter_checklist
 from carepath.legal.letters.context import ChangeItem, SupportItem, sample_letter
-from carepath.legal.letters.readability import describe, flesch_reading_ease, letter_text, syllables
+from carepath.legal.letters.readability import describe, flesch_reading_ease, syllables
 
 TODAY = date(2026, 3, 3)  # a Tuesday
 CALENDAR = WorkingCalendar()
