@@ -27,7 +27,8 @@ def require_access(actor: User, children: Iterable[Child], function: str) -> Non
     for child in children:
         decision = child_access_decision(actor, child, function)
         if not decision.allowed:
-            raise PermissionDenied(f"{child.first_name} {child.last_name}: {decision.refusal}")
+            # The message names no one: the actor may see a sibling but not this child.
+            raise PermissionDenied(f"You cannot record this for every child in it. {decision.refusal}")
 
 
 @contextmanager
