@@ -52,7 +52,8 @@ def pick(role, n):
 workers = [u for u in pick(Role.SOCIAL_WORKER, 200) if Child.objects.filter(allocated_worker=u).exists()][:{sw}]
 managers = pick(Role.TEAM_MANAGER, {tm})
 heads = list(User.objects.filter(role=Role.HEAD_OF_SERVICE, is_active=True).order_by("pk")[:{hos}])
-for u in workers + managers + heads:
+legal = list(User.objects.filter(role__in=[Role.LEGAL_PANEL_MEMBER, Role.SOLICITOR], is_active=True).order_by("pk")[:{legal}])
+for u in workers + managers + heads + legal:
     u.set_password(password); u.two_factor_required = False; u.save()
     entry = {{"username": u.username, "role": u.role, "team": u.team_id, "service": u.service_id}}
     if u.role == Role.SOCIAL_WORKER:
@@ -66,10 +67,10 @@ print(json.dumps(users))
 """
 
 
-def prepare_users(env, password, sw, tm, hos):
+def prepare_users(env, password, sw, tm, hos, legal=0):
     import json
 
-    code = PREPARE.format(password=password, sw=sw, tm=tm, hos=hos)
+    code = PREPARE.format(password=password, sw=sw, tm=tm, hos=hos, legal=legal)
     out = carepath(env, "shell", "-c", code, capture=True)
     return json.loads(out.strip().splitlines()[-1])
 
@@ -86,11 +87,34 @@ def sign_in(client: httpx.Client, username: str, password: str) -> None:
         raise SystemExit(f"Could not sign in {username}: {r.status_code}")
 
 
-def simulated_user(base, entry, password, deadline, results, lock, errors, think):
+# The legal pathway's lists (issue 4), opened by managers, panel members and solicitors.
+LEGAL_PAGES = {
+    "tracker": "/legal/panel/",
+    "plo": "/legal/pre-proceedings/",
+    "s20": "/legal/section-20/",
+    "court": "/legal/proceedings/",
+}
+
+
+def simulated_user(base, entry, password, deadline, results, lock, errors, think, mix="casework"):
     rng = random.Random(entry["username"])
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
         sign_in(client, entry["username"], password)
         while time.monotonic() < deadline:
+            if mix == "legal":
+                choice = rng.choices(["tracker", "plo", "s20", "court"], weights=[3, 3, 3, 1])[0]
+                path = LEGAL_PAGES[choice]
+                start = time.perf_counter()
+                r = client.get(path)
+                elapsed = (time.perf_counter() - start) * 1000
+                if think:
+                    time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                with lock:
+                    if r.status_code != 200:
+                        errors.append((path, r.status_code))
+                    else:
+                        results.setdefault(choice, []).append(elapsed)
+                continue
             if entry["role"] == "social_worker":
                 choice = rng.choices(["caseload", "work", "child", "timeline"], weights=[2, 2, 4, 2])[0]
             elif entry["role"] == "team_manager":
@@ -152,6 +176,14 @@ def main() -> None:
         help="Mean seconds a user spends reading a page before the next (default 1.0; 0 = no pause, a stress test).",
     )
     parser.add_argument("--threads", type=int, default=4, help="Threads per gunicorn worker.")
+    parser.add_argument(
+        "--mix",
+        choices=["casework", "legal"],
+        default="casework",
+        help="casework: caseloads, work queues and children's records; legal: the panel tracker, PLO "
+        "list, section 20 register and proceedings list, by managers, heads of service, panel members "
+        "and solicitors.",
+    )
     args = parser.parse_args()
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="carepath-bench-"))
@@ -172,10 +204,16 @@ def main() -> None:
         carepath(env, "generate", "--children", str(args.children), "--seed", str(args.seed))
         print(f"  generated in {time.perf_counter() - t:.0f} s", flush=True)
     password = secrets.token_urlsafe(12)
-    sw = max(1, args.users * 12 // 20)
-    tm = max(1, args.users * 6 // 20)
-    hos = max(1, args.users - sw - tm)
-    users = prepare_users(env, password, sw, tm, hos)
+    if args.mix == "legal":
+        # Everyone with the legal lists: team managers, every head of service, panel and solicitors.
+        users = prepare_users(env, password, 0, args.users, args.users, args.users)
+        users = [u for u in users if u["role"] != "team_manager"][: args.users // 2]
+        users += prepare_users(env, password, 0, args.users - len(users), 0, 0)
+    else:
+        sw = max(1, args.users * 12 // 20)
+        tm = max(1, args.users * 6 // 20)
+        hos = max(1, args.users - sw - tm)
+        users = prepare_users(env, password, sw, tm, hos)
     carepath(env, "collectstatic", "--no-input", "-v", "0")
     port = free_port()
     server = subprocess.Popen(
@@ -212,7 +250,8 @@ def main() -> None:
         deadline = time.monotonic() + args.seconds
         threads = [
             threading.Thread(
-                target=simulated_user, args=(base, u, password, deadline, results, lock, errors, args.think)
+                target=simulated_user,
+                args=(base, u, password, deadline, results, lock, errors, args.think, args.mix),
             )
             for u in users
         ]
@@ -224,7 +263,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     print(
-        f"\n{label}: {len(users)} concurrent users for {args.seconds} s, gunicorn {args.workers}×{args.threads}"
+        f"\n{label}: {len(users)} concurrent users ({args.mix}) for {args.seconds} s, gunicorn {args.workers}×{args.threads}"
     )
     print(f"{'page':<10} {'requests':>9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     all_values = []

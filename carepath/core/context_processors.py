@@ -55,6 +55,8 @@ def navigation(request):
         items.append(("journey:front-door", "Front door"))
     if user.can(Function.VIEW_LEGAL):
         items.append(("legal:home", "Legal"))
+    elif user.can(Function.MANAGE_LETTER_TEMPLATES):
+        items.append(("legal:letter-templates", "Letter templates"))
     if user.can(Function.SUBMIT_CONTACT):
         items.append(("journey:contact-new", "Tell us about a child"))
         items.append(("journey:contacts-mine", "Your contacts"))

@@ -85,7 +85,7 @@ DEMO_DESCRIPTIONS: dict[str, str] = {
     Role.HEAD_OF_SERVICE: "heads Safeguarding and Children in Need",
     Role.DIRECTOR: "every child in the authority",
     Role.LEGAL_PANEL_MEMBER: "chairs the legal gateway panel; reads any child's record",
-    Role.SOLICITOR: "the authority's solicitor for children in proceedings",
+    Role.SOLICITOR: "the authority's solicitor for children in pre-proceedings or proceedings",
     Role.QA_AUDITOR: "reads any child's record for case audits",
     Role.IRO: "reviewing officer and CP chair for the children allocated",
     Role.PERFORMANCE_ANALYST: "teams, services and every record",

@@ -76,6 +76,8 @@ class Rule:
     kind: str
     function: str | None = None
     channel: str = "web"
+    # Further URL arguments beside the child's UUID, as (name, value) pairs.
+    kwargs: tuple = ()
 
 
 WEB_READ = Rule(READ)
@@ -92,6 +94,17 @@ ENDPOINTS: dict[str, Rule] = {
     "journey:visit-new": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_CASEWORK),
     "journey:contact-decision": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_CASEWORK),
     "timescales:child": WEB_READ,
+    # The legal pathway (issue 4).
+    "legal:child-legal": WEB_READ,
+    "legal:gateway-request-new": Rule(READ_AND_RECORD_RIGHT, Function.REQUEST_LEGAL_GATEWAY),
+    "legal:child-plans": WEB_READ,
+    "legal:plan-authorise": Rule(
+        READ_AND_RECORD_RIGHT, Function.AUTHORISE_PLAN, kwargs=(("kind", "care_plan"),)
+    ),
+    "legal:child-section-20": WEB_READ,
+    "legal:s20-consent-new": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_LEGAL),
+    "legal:child-police-protection": WEB_READ,
+    "legal:child-permanence": WEB_READ,
     "people:break-glass": Rule(BREAK_GLASS_FORM, Function.BREAK_GLASS),
     "api:child-detail": API_READ,
     "api:child-timescales": API_READ,

@@ -125,7 +125,9 @@ def test_access_matrix(world, endpoint, role):
         for relation in p.RELATIONS:
             child = matrix_user.children[relation]
             response = browser.get(
-                matrix_user, rule.channel, reverse(endpoint, kwargs={"child_id": child.public_id})
+                matrix_user,
+                rule.channel,
+                reverse(endpoint, kwargs={"child_id": child.public_id, **dict(rule.kwargs)}),
             )
             statuses[matrix_user.user.pk, child.pk] = response.status_code
             expectations[matrix_user.user.pk, child.pk] = (

@@ -13,4 +13,11 @@ from ..selectors.home import pathway_counts
 def legal_home(request):
     if not request.user.can(Function.VIEW_LEGAL):
         raise PermissionDenied("Your role does not include the legal pathway.")
-    return render(request, "legal/home.html", {"counts": pathway_counts(request.user)})
+    return render(
+        request,
+        "legal/home.html",
+        {
+            "counts": pathway_counts(request.user),
+            "can_manage_templates": request.user.can(Function.MANAGE_LETTER_TEMPLATES),
+        },
+    )
