@@ -61,11 +61,13 @@ class DateTimeInputWidget(forms.MultiWidget):
 
 
 class GovukDateTimeField(forms.MultiValueField):
-    """A date and a 24-hour time, entered in separate boxes."""
+    """A date and a 24-hour time, entered in separate boxes; in the past unless `allow_future`
+    (a meeting being arranged)."""
 
     widget = DateTimeInputWidget
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allow_future: bool = False, **kwargs):
+        self.allow_future = allow_future
         fields = [forms.CharField(required=False) for _ in range(5)]
         super().__init__(fields, require_all_fields=False, **kwargs)
 
@@ -87,7 +89,7 @@ class GovukDateTimeField(forms.MultiValueField):
                 "The time must be a real time in 24-hour format, like 14 30"
             ) from None
         value = timezone.make_aware(datetime.combine(day_part, moment))
-        if value > timezone.now():
+        if not self.allow_future and value > timezone.now():
             raise forms.ValidationError("The date and time must be in the past")
         return value
 

@@ -4,37 +4,13 @@ ignored, and clearing a row removes it."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django import forms
-from django.utils import timezone
 
 from carepath.core.govuk_forms import GovukDateField, GovukDateTimeField
 
 from .models import LetterTemplate
 
 BLANK_ROWS = 3
-
-
-class MeetingDateTimeField(GovukDateTimeField):
-    """A date and time that may be in the future (GovukDateTimeField is for things that happened)."""
-
-    def compress(self, data_list):
-        if not data_list or not any(data_list):
-            if self.required:
-                raise forms.ValidationError("Enter the date and time of the meeting")
-            return None
-        day = GovukDateField(label=self.label, allow_future=True).compress(data_list[:3])
-        hour, minute = (str(v or "").strip() for v in data_list[3:5])
-        if not hour or not minute:
-            raise forms.ValidationError("Enter the time of the meeting, like 14 and 30 for 2:30pm")
-        try:
-            moment = time(int(hour), int(minute))
-        except ValueError:
-            raise forms.ValidationError(
-                "The time must be a real time in 24-hour format, like 14 30"
-            ) from None
-        return timezone.make_aware(datetime.combine(day, moment))
 
 
 def _area(rows: int = 5) -> forms.Textarea:
@@ -61,7 +37,8 @@ class LetterForm(forms.Form):
         widget=_area(4),
         help_text="For example: we may ask the family court to decide where the children should live.",
     )
-    meeting_at = MeetingDateTimeField(
+    meeting_at = GovukDateTimeField(
+        allow_future=True,
         label="Date and time of the meeting",
         required=False,
         help_text="Give at least 5 working days' notice. Use the 24-hour clock, like 14 30.",
