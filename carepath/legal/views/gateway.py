@@ -29,6 +29,7 @@ from ..models import GatewayRequest, LegalCase, PanelAction
 from ..selectors import gateway as selectors
 from ..selectors.common import clocks_for, visible_child_ids
 from ..services import gateway as services
+from .paging import paged
 
 CONFLICT = (
     "Someone else changed this while you were working on it, so your changes have not been saved. "
@@ -52,6 +53,15 @@ def _conflict(form, record) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _tracker_pages(request, user, today, owner_id, overdue_only) -> dict:
+    """The open actions and the recently done ones, each paged (views/paging.py)."""
+    actions, query = paged(
+        request, selectors.open_actions(user, today=today, owner_id=owner_id, overdue_only=overdue_only)
+    )
+    done, done_query = paged(request, selectors.recently_done_actions(user, today=today), param="done_page")
+    return {"actions": actions, "actions_query": query, "done": done, "done_query": done_query}
+
+
 @login_required
 def panel_tracker(request):
     user = request.user
@@ -66,10 +76,7 @@ def panel_tracker(request):
             "today": today,
             "waiting": selectors.waiting_for_panel(user, today=today),
             "meetings": selectors.tracker_meetings(user, today=today),
-            "actions": selectors.open_actions(
-                user, today=today, owner_id=owner_id, overdue_only=overdue_only
-            ),
-            "done": selectors.recently_done_actions(user, today=today),
+            **_tracker_pages(request, user, today, owner_id, overdue_only),
             "filters": filters,
             "filtered": owner_id is not None or overdue_only,
             "query": request.GET.urlencode(),

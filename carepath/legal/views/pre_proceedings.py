@@ -22,6 +22,7 @@ from .. import exports
 from ..forms_pre_proceedings import FgdmForm, LegalRepresentationForm, MeetingForm, StepDecisionForm
 from ..selectors import pre_proceedings as selectors
 from ..services import pre_proceedings as services
+from .paging import paged
 
 CONFLICT = (
     "Someone else changed this pre-proceedings while you were working on it. Your changes have not been "
@@ -49,6 +50,12 @@ def _int(value) -> int | None:
         return None
 
 
+def _page_of(request, rows) -> dict:
+    """The page of the list the request asks for (long lists are paged: see views/paging.py)."""
+    page, query = paged(request, rows)
+    return {"rows_page": page, "query_without_page": query}
+
+
 @login_required
 @require_GET
 def plo_list(request):
@@ -64,6 +71,7 @@ def plo_list(request):
         "legal/pre_proceedings/list.html",
         {
             "listing": listing,
+            **_page_of(request, listing.rows),
             "over_16_weeks": over_16,
             "team_id": team_id,
             "solicitor_id": solicitor_id,

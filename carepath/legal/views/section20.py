@@ -34,6 +34,7 @@ from ..models import Section20Consent, Section20Review, Section20ReviewCase
 from ..selectors import section20 as selectors
 from ..selectors.common import clocks_for
 from ..services import section20 as services
+from .paging import paged
 
 CONFLICT = (
     "Someone else changed this record while you were working on it. Your changes have not been "
@@ -81,6 +82,12 @@ def _csv_cell(value) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _page_of(request, rows) -> dict:
+    """The page of the list the request asks for (long lists are paged: see views/paging.py)."""
+    page, query = paged(request, rows)
+    return {"rows_page": page, "query_without_page": query}
+
+
 @login_required
 def register(request):
     user = request.user
@@ -101,6 +108,7 @@ def register(request):
         "legal/section20/register.html",
         {
             "register": result,
+            **_page_of(request, result.rows),
             "flags": [(f, selectors.Flag.LABELS[f], result.counts[f]) for f in selectors.Flag.ORDER],
             "team_id": team_id,
             "flag": flag,
