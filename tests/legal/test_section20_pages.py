@@ -4,8 +4,8 @@ keeping what was typed when it is refused."""
 from datetime import timedelta
 
 import pytest
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from carepath.core.permissions import Role
 from carepath.legal.models import Section20Consent
