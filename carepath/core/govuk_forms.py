@@ -27,6 +27,8 @@ class GovukDateField(forms.MultiValueField):
         self.allow_future = allow_future
         fields = [forms.CharField(required=False) for _ in range(3)]
         super().__init__(fields, require_all_fields=False, **kwargs)
+        # MultiValueField refuses an empty required value before compress() can say what to do.
+        self.error_messages["required"] = f"Enter the {self.label.lower() if self.label else 'date'}"
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -70,6 +72,7 @@ class GovukDateTimeField(forms.MultiValueField):
         self.allow_future = allow_future
         fields = [forms.CharField(required=False) for _ in range(5)]
         super().__init__(fields, require_all_fields=False, **kwargs)
+        self.error_messages["required"] = f"Enter the {self.label.lower() if self.label else 'date and time'}"
 
     def compress(self, data_list):
         if not data_list or not any(data_list):

@@ -76,6 +76,13 @@ def _fmt(moment: Moment) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
+def _said(value) -> str:
+    """An attribute's value in words (a flag's reason is read by people)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "not known" if value is None else str(value)
+
+
 def _applies(rule: RuleSpec, attributes: dict) -> bool:
     for key, wanted in rule.applies_to.items():
         if key.startswith("min_"):
@@ -302,8 +309,8 @@ class Engine:
         if not _applies(rule, attributes):
             return
         detail = ", ".join(
-            f"{k.removeprefix('min_').removeprefix('max_').replace('_', ' ')}: {attributes.get(k.removeprefix('min_').removeprefix('max_'))}"
-            for k in rule.applies_to
+            f"{name.replace('_', ' ')}: {_said(attributes.get(name))}"
+            for name in (k.removeprefix("min_").removeprefix("max_") for k in rule.applies_to)
         )
         yield Clock(
             key=span.key(rule.id, start[0], child_id),
