@@ -376,7 +376,7 @@ def test_each_childs_decision_is_required_and_a_stale_form_is_an_edit_conflict(c
         f"rationale_{b.pk}": "",
     }
     html = client.post(_decisions_url(m, req), data).content.decode()
-    assert f"Choose the panel&#x27;s decision for {b.full_name}" in html and "Serious injury." in html
+    assert f"Choose the panel&#x27;s decision for {escape(b.full_name)}" in html and "Serious injury." in html
     data.update(
         {f"outcome_{b.pk}": codes.LegalGatewayOutcome.CONTINUE, f"rationale_{b.pk}": "Safe with father."}
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -114,21 +115,26 @@ def waiting_for_panel(user: User, *, today: date | None = None) -> list[WaitingR
     from carepath.timescales.services import calendar_in_force
 
     today = today or timezone.localdate()
-    requests = list(
-        GatewayRequest.objects.filter(withdrawn_on__isnull=True, decisions__isnull=True)
+    # Which requests, and whose children, first; whole rows only for what the user may see.
+    waiting = list(
+        GatewayRequest.objects.filter(withdrawn_on__isnull=True, decisions__isnull=True).values_list(
+            "pk", "legal_case_id"
+        )
+    )
+    members = _members_by_case({case_id for _pk, case_id in waiting})
+    visible = visible_child_ids(user, {c for ids in members.values() for c in ids})
+    shown_ids = [pk for pk, case_id in waiting if any(c in visible for c in members.get(case_id, []))]
+    requests = (
+        GatewayRequest.objects.filter(pk__in=shown_ids)
         .select_related("legal_case", "listed_for", "requested_by")
         .order_by("requested_on", "pk")
     )
-    members = _members_by_case({r.legal_case_id for r in requests})
-    visible = visible_child_ids(user, {c for ids in members.values() for c in ids})
     names = _names_by_id(visible)
     calendar = calendar_in_force()
     rows = []
     for r in requests:
         ids = members.get(r.legal_case_id, [])
         shown = [names[c] for c in ids if c in visible]
-        if not shown:
-            continue
         rows.append(
             WaitingRow(
                 request=r,
@@ -140,53 +146,87 @@ def waiting_for_panel(user: User, *, today: date | None = None) -> list[WaitingR
     return rows
 
 
-def _visible_actions(user: User, actions) -> list[PanelAction]:
-    actions = list(actions)
-    visible = visible_child_ids(user, {a.child_id for a in actions})
-    return [a for a in actions if a.child_id in visible]
+def _visible_action_ids(user: User, actions, *fields: str) -> list[tuple]:
+    """(pk, *fields) of the actions (a query) about children the user may see, read as values
+    first: whole rows for every action in the authority cost more than the page itself."""
+    rows = list(actions.values_list("pk", "child_id", *fields))
+    visible = visible_child_ids(user, {row[1] for row in rows})
+    return [(row[0], *row[2:]) for row in rows if row[1] in visible]
+
+
+class LazyRows(Sequence):
+    """A list whose rows are built only for the slice asked for: the tracker shows a page of 50,
+    and an authority-wide reader may see hundreds (a Paginator asks for the length, then a slice)."""
+
+    def __init__(self, ids: list[int], load: Callable[[list[int]], list]):
+        self.ids, self.load = ids, load
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self.load(self.ids))  # every row, in one read (the CSV download)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.load(self.ids[index])
+        return self.load([self.ids[index]])[0]
 
 
 def open_actions(
     user: User, *, today: date | None = None, owner_id: int | None = None, overdue_only: bool = False
-) -> list[ActionRow]:
+) -> LazyRows:
     """Every open panel action on a child the user may see: overdue first (the most overdue at
     the top), then by due date."""
     from ..services.gateway import may_mark_done
 
     today = today or timezone.localdate()
-    rows = PanelAction.objects.filter(done_on__isnull=True).select_related(
-        "owner", "child", "meeting", "request__legal_case"
-    )
+    rows = PanelAction.objects.filter(done_on__isnull=True)
     if owner_id is not None:
         rows = rows.filter(owner_id=owner_id)
     if overdue_only:
         rows = rows.filter(due_on__lt=today)
-    actions = sorted(_visible_actions(user, rows), key=lambda a: (a.due_on >= today, a.due_on, a.pk))
-    return [
-        ActionRow(
-            action=a, days_overdue=max(0, (today - a.due_on).days), may_mark_done=may_mark_done(user, a)
-        )
-        for a in actions
-    ]
+    ordered = sorted(_visible_action_ids(user, rows, "due_on"), key=lambda r: (r[1] >= today, r[1], r[0]))
+
+    def load(ids: list[int]) -> list[ActionRow]:
+        found = PanelAction.objects.select_related(
+            "owner", "child", "meeting", "request__legal_case"
+        ).in_bulk(ids)
+        return [
+            ActionRow(
+                action=found[pk],
+                days_overdue=max(0, (today - found[pk].due_on).days),
+                may_mark_done=may_mark_done(user, found[pk]),
+            )
+            for pk in ids
+        ]
+
+    return LazyRows([pk for pk, _due in ordered], load)
 
 
 def action_owners(user: User) -> list[User]:
     """The owners of the open actions the user may see: the choices of the tracker's filter."""
-    rows = PanelAction.objects.filter(done_on__isnull=True).only("pk", "child_id", "owner_id")
-    owner_ids = {a.owner_id for a in _visible_actions(user, rows)}
+    owner_ids = {
+        owner
+        for _pk, owner in _visible_action_ids(
+            user, PanelAction.objects.filter(done_on__isnull=True), "owner_id"
+        )
+    }
     return list(User.objects.filter(pk__in=owner_ids).order_by("last_name", "first_name"))
 
 
 def recently_done_actions(
     user: User, *, today: date | None = None, days: int = DONE_ACTIONS_DAYS
-) -> list[PanelAction]:
+) -> LazyRows:
     today = today or timezone.localdate()
-    rows = (
-        PanelAction.objects.filter(done_on__gte=today - timedelta(days=days))
-        .select_related("owner", "done_by", "child", "meeting")
-        .order_by("-done_on", "-pk")
-    )
-    return _visible_actions(user, rows)
+    rows = PanelAction.objects.filter(done_on__gte=today - timedelta(days=days)).order_by("-done_on", "-pk")
+    ids = [pk for (pk,) in _visible_action_ids(user, rows)]
+
+    def load(page: list[int]) -> list[PanelAction]:
+        found = PanelAction.objects.select_related("owner", "done_by", "child", "meeting").in_bulk(page)
+        return [found[pk] for pk in page]
+
+    return LazyRows(ids, load)
 
 
 def tracker_meetings(user: User, *, today: date | None = None) -> dict[str, list[PanelMeeting]]:
