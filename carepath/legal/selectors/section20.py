@@ -181,6 +181,10 @@ class HolderConsent:
 
 
 def holder_consents(run: Section20Run) -> list[HolderConsent]:
+    # The register asks for each run's gaps several times over; they are worked out once.
+    cached = run.__dict__.get("_holder_consents")
+    if cached is not None:
+        return cached
     consent_of = {}
     for consent in run.consents:
         consent_of.setdefault(consent.person_id, consent)
@@ -192,6 +196,7 @@ def holder_consents(run: Section20Run) -> list[HolderConsent]:
         else:
             gaps = consent_missing(consent, still_accommodated=run.is_open)
         rows.append(HolderConsent(person, consent, gaps))
+    run.__dict__["_holder_consents"] = rows
     return rows
 
 
