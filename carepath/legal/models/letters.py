@@ -56,6 +56,10 @@ class LetterBeforeProceedings(DatedRecord):
     sent_on = models.DateField(null=True, blank=True)
     sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     readability = models.FloatField(null=True, blank=True, help_text="Flesch reading ease when sent.")
+    # The letter exactly as sent, kept so that a download later is what the parent received, whatever
+    # the authority's templates or list of solicitors say by then.
+    sent_docx = models.BinaryField(null=True, blank=True, editable=False)
+    sent_pdf = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["pre_proceedings", "pk"]

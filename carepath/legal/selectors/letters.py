@@ -157,11 +157,14 @@ def checklist_for(data: LetterData, *, today=None) -> Checklist:
 
 
 def _letters():
-    return LetterBeforeProceedings.objects.select_related(
-        "recipient", "sent_by", "pre_proceedings__legal_case"
-    ).prefetch_related(
-        Prefetch("changes", queryset=LetterChange.objects.order_by("order", "pk")),
-        Prefetch("support", queryset=LetterSupport.objects.order_by("order", "pk")),
+    # The documents as sent are read only when downloaded.
+    return (
+        LetterBeforeProceedings.objects.defer("sent_docx", "sent_pdf")
+        .select_related("recipient", "sent_by", "pre_proceedings__legal_case")
+        .prefetch_related(
+            Prefetch("changes", queryset=LetterChange.objects.order_by("order", "pk")),
+            Prefetch("support", queryset=LetterSupport.objects.order_by("order", "pk")),
+        )
     )
 
 

@@ -21,7 +21,7 @@ from carepath.people.models import Child, RelatedPerson, User
 
 from ..letters.context import DEFAULT_FGDM_OFFER, long_date
 from ..letters.readability import flesch_reading_ease, letter_text
-from ..letters.rendering import TemplateProblem, check_template
+from ..letters.rendering import TemplateProblem, check_template, render_docx, render_pdf
 from ..models import (
     GatewayRequest,
     LetterBeforeProceedings,
@@ -31,7 +31,13 @@ from ..models import (
     LocalSolicitor,
     PreProceedings,
 )
-from ..selectors.letters import case_children, checklist_for, letter_data
+from ..selectors.letters import (
+    case_children,
+    checklist_for,
+    docx_template_bytes,
+    html_template_text,
+    letter_data,
+)
 from .common import change, create, refuse, require_function, writing
 
 SENT_LETTER_MESSAGE = (
@@ -294,6 +300,11 @@ def letter_send(
                 "readability": flesch_reading_ease(letter_text(data)),
             },
             expected_version=expected_version,
+        )
+        # Kept as sent (not through change(): a document is not a value for the change log).
+        LetterBeforeProceedings.objects.filter(pk=letter.pk).update(
+            sent_docx=render_docx(data, docx_template_bytes()),
+            sent_pdf=render_pdf(data, html_template_text()),
         )
         if data.fgdm_offer:
             current = PreProceedings.objects.select_for_update().get(pk=pre_proceedings.pk)

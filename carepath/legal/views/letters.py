@@ -264,7 +264,8 @@ def letter_docx(request, pk):
     page = selectors.letter_for_reading(
         actor=request.user, letter_id=pk, what="Letter before proceedings (DOCX)"
     )
-    content = render_docx(page.data, selectors.docx_template_bytes())
+    stored = page.letter.sent_docx
+    content = bytes(stored) if stored else render_docx(page.data, selectors.docx_template_bytes())
     return _download(content, DOCX_MIME, f"letter-before-proceedings-{pk}.docx")
 
 
@@ -273,7 +274,8 @@ def letter_pdf(request, pk):
     page = selectors.letter_for_reading(
         actor=request.user, letter_id=pk, what="Letter before proceedings (PDF)"
     )
-    content = render_pdf(page.data, selectors.html_template_text())
+    stored = page.letter.sent_pdf
+    content = bytes(stored) if stored else render_pdf(page.data, selectors.html_template_text())
     return _download(content, "application/pdf", f"letter-before-proceedings-{pk}.pdf")
 
 
