@@ -55,8 +55,6 @@ def navigation(request):
         items.append(("journey:front-door", "Front door"))
     if user.can(Function.VIEW_LEGAL):
         items.append(("legal:home", "Legal"))
-    elif user.can(Function.MANAGE_LETTER_TEMPLATES):
-        items.append(("legal:letter-templates", "Letter templates"))
     if user.can(Function.SUBMIT_CONTACT):
         items.append(("journey:contact-new", "Tell us about a child"))
         items.append(("journey:contacts-mine", "Your contacts"))
@@ -68,4 +66,7 @@ def navigation(request):
         items.append(("people:break-glass-report", "Break-glass report"))
     if user.can(Function.MANAGE_TIMESCALES):
         items.append(("timescales:rules", "Timescale rules"))
+    if user.can(Function.MANAGE_LETTER_TEMPLATES) and not user.can(Function.VIEW_LEGAL):
+        # The legal pages link to the templates for those who see them; an administrator does not.
+        items.append(("legal:letter-templates", "Letter templates"))
     return {"nav_items": items, **banner}

@@ -93,7 +93,12 @@ def test_administrator_manages_accounts_but_sees_no_child(tab, world):
     tab.sign_in(world.administrator)
     tab.check_page(title="Home", h1="System administration")
     nav = tab.page.get_by_role("navigation", name="Menu")
-    assert nav.get_by_role("link").all_inner_texts() == ["Accounts", "Break-glass report", "Timescale rules"]
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "Accounts",
+        "Break-glass report",
+        "Timescale rules",
+        "Letter templates",
+    ]
     tab.follow(nav.get_by_role("link", name="Accounts"))
     tab.check_page(title="Accounts", h1="Accounts")
     tab.follow(tab.page.get_by_role("link", name="Sam Okafor"))
