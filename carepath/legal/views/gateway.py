@@ -29,23 +29,13 @@ from ..models import GatewayRequest, LegalCase, PanelAction
 from ..selectors import gateway as selectors
 from ..selectors.common import clocks_for, visible_child_ids
 from ..services import gateway as services
+from .common import refuse_as_edit_conflict
 from .paging import paged
-
-CONFLICT = (
-    "Someone else changed this while you were working on it, so your changes have not been saved. "
-    "Check the page again, then save."
-)
 
 
 def _require(user, *functions: str, message: str = "Your role does not allow this.") -> None:
     if not any(user.can(f) for f in functions):
         raise PermissionDenied(message)
-
-
-def _conflict(form, record) -> None:
-    form.add_error(None, CONFLICT)
-    form.data = form.data.copy()
-    form.data["version"] = record.version
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,7 +260,7 @@ def gateway_request_withdraw(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -309,7 +299,7 @@ def legal_case_solicitor(request, pk):
                 expected_version=data["version"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -375,7 +365,7 @@ def panel_meeting_edit(request, pk):
                 **_meeting_values(form.cleaned_data),
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -486,7 +476,7 @@ def panel_decisions(request, pk, request_id):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -567,7 +557,7 @@ def panel_action_done(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

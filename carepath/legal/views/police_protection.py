@@ -21,11 +21,7 @@ from ..models import PoliceProtection
 from ..selectors import police_protection as selectors
 from ..selectors.common import clocks_for
 from ..services import police_protection as services
-
-CONFLICT = (
-    "Someone else changed this record while you were working on it. Your changes have not been "
-    "saved. Check the record as it is now; saving again will replace their changes with yours."
-)
+from .common import refuse_as_edit_conflict
 
 
 def _require(user, function: str, message: str = "Your role does not allow this.") -> None:
@@ -163,9 +159,7 @@ def end(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            form.add_error(None, CONFLICT)
-            form.data = form.data.copy()
-            form.data["version"] = error.record.version
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -212,9 +206,7 @@ def review(request, pk):
                     expected_version=form.cleaned_data["version"],
                 )
             except EditConflict as error:
-                form.add_error(None, CONFLICT)
-                form.data = form.data.copy()
-                form.data["version"] = error.record.version
+                refuse_as_edit_conflict(form, error.record)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -22,9 +22,10 @@ from .. import exports
 from ..forms_pre_proceedings import FgdmForm, LegalRepresentationForm, MeetingForm, StepDecisionForm
 from ..selectors import pre_proceedings as selectors
 from ..services import pre_proceedings as services
+from .common import refuse_as_edit_conflict
 from .paging import paged
 
-CONFLICT = (
+CONFLICT_PP = (
     "Someone else changed this pre-proceedings while you were working on it. Your changes have not been "
     "saved. Check the page, then save again to keep yours."
 )
@@ -144,12 +145,6 @@ def _form_page(request, pp, form, *, title: str, button: str, intro: str = ""):
     )
 
 
-def _conflict(form, record) -> None:
-    form.add_error(None, CONFLICT)
-    form.data = form.data.copy()
-    form.data["version"] = record.version
-
-
 @login_required
 def meeting_new(request, pk: int):
     pp = _for_recording(request, pk)
@@ -177,7 +172,7 @@ def fgdm_update(request, pk: int):
                 actor=request.user, pre_proceedings=pp, **form.service_arguments()
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record, CONFLICT_PP)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -211,7 +206,7 @@ def representation_update(request, pk: int):
                 parents_legal_representation=form.cleaned_data["parents_legal_representation"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record, CONFLICT_PP)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -236,7 +231,7 @@ def step_decision(request, pk: int):
                 reason=data["outcome_reason"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record, CONFLICT_PP)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -29,12 +29,8 @@ from ..forms_proceedings import (
 from ..models import ApplicationDocument
 from ..selectors import proceedings as selectors
 from ..services import proceedings as services
+from .common import refuse_as_edit_conflict
 from .pre_proceedings import may_record_for_all
-
-CONFLICT = (
-    "Someone else changed this while you were working on it. Your changes have not been saved. "
-    "Check the page, then save again to keep yours."
-)
 
 
 def _require(user, function: str) -> None:
@@ -105,12 +101,6 @@ def _form_page(
     )
 
 
-def _conflict(form, record) -> None:
-    form.add_error(None, CONFLICT)
-    form.data = form.data.copy()
-    form.data["version"] = record.version
-
-
 def _back(record):
     return redirect("legal:proceedings", pk=record.pk)
 
@@ -129,7 +119,7 @@ def issue(request, pk: int):
                 actor=request.user, proceedings=record, expected_version=data.pop("version"), **data
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -161,7 +151,7 @@ def letter_to_initiate(request, pk: int):
                 sent_on=form.cleaned_data["sent_on"],
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -246,7 +236,7 @@ def hearing_edit(request, hearing: int):
                 actor=request.user, hearing=hearing_record, expected_version=data.pop("version"), **data
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -303,7 +293,7 @@ def child_plans(request, pk: int, row: int):
                 actor=request.user, row=child_row, expected_version=data.pop("version"), **data
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -339,7 +329,7 @@ def final_order(request, pk: int, row: int):
                 actor=request.user, row=child_row, expected_version=data.pop("version"), **data
             )
         except EditConflict as error:
-            _conflict(form, error.record)
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

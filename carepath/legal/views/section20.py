@@ -34,12 +34,8 @@ from ..models import Section20Consent, Section20Review, Section20ReviewCase
 from ..selectors import section20 as selectors
 from ..selectors.common import clocks_for
 from ..services import section20 as services
+from .common import refuse_as_edit_conflict
 from .paging import paged
-
-CONFLICT = (
-    "Someone else changed this record while you were working on it. Your changes have not been "
-    "saved. Check the record as it is now; saving again will replace their changes with yours."
-)
 
 
 def _require(user, function: str, message: str = "Your role does not allow this.") -> None:
@@ -268,9 +264,7 @@ def consent_change(request, pk):
                 actor=request.user, consent=consent, expected_version=data["version"], **_consent_values(data)
             )
         except EditConflict as error:
-            form.add_error(None, CONFLICT)
-            form.data = form.data.copy()
-            form.data["version"] = error.record.version
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -338,9 +332,7 @@ def consent_withdraw(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            form.add_error(None, CONFLICT)
-            form.data = form.data.copy()
-            form.data["version"] = error.record.version
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -441,9 +433,7 @@ def review_case(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as error:
-            form.add_error(None, CONFLICT)
-            form.data = form.data.copy()
-            form.data["version"] = error.record.version
+            refuse_as_edit_conflict(form, error.record)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
