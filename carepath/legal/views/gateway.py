@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from carepath.core import audit
-from carepath.core.concurrency import EditConflict
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import Channel
 from carepath.core.permissions import Function, Role
@@ -29,7 +28,7 @@ from ..models import GatewayRequest, LegalCase, PanelAction
 from ..selectors import gateway as selectors
 from ..selectors.common import clocks_for, visible_child_ids
 from ..services import gateway as services
-from .common import refuse_as_edit_conflict
+from .common import saved
 from .paging import paged
 
 
@@ -251,21 +250,21 @@ def gateway_request_withdraw(request, pk):
     _require(user, Function.REQUEST_LEGAL_GATEWAY, Function.RECORD_PANEL)
     record, shown = selectors.gateway_request_for(user, pk, what="Withdraw a legal gateway request")
     form = forms.WithdrawForm(request.POST or None, initial={"version": record.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.gateway_request_withdraw(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.gateway_request_withdraw(
                 actor=user,
                 gateway_request=record,
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The request has been withdrawn.")
-            return redirect("legal:gateway-request", pk=record.pk)
+            ),
+        )
+    ):
+        messages.success(request, "The request has been withdrawn.")
+        return redirect("legal:gateway-request", pk=record.pk)
     return render(request, "legal/gateway/withdraw.html", {"record": record, "shown": shown, "form": form})
 
 
@@ -290,19 +289,16 @@ def legal_case_solicitor(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.legal_case_assign_solicitor(
+        if saved(
+            form,
+            lambda: services.legal_case_assign_solicitor(
                 actor=user,
                 legal_case=case,
                 solicitor=data["solicitor"],
                 legal_team=data["legal_team"],
                 expected_version=data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, f"{case.reference} is now with {data['solicitor']}.")
             back = request.GET.get("request")
             if back and back.isdigit():
@@ -356,21 +352,21 @@ def panel_meeting_edit(request, pk):
         "version": meeting.version,
     }
     form = forms.PanelMeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_meeting_update(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.panel_meeting_update(
                 actor=user,
                 meeting=meeting,
                 expected_version=form.cleaned_data["version"] or meeting.version,
                 **_meeting_values(form.cleaned_data),
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The meeting has been saved.")
-            return redirect("legal:panel-meeting", pk=meeting.pk)
+            ),
+        )
+    ):
+        messages.success(request, "The meeting has been saved.")
+        return redirect("legal:panel-meeting", pk=meeting.pk)
     return render(request, "legal/gateway/meeting_form.html", {"form": form, "meeting": meeting})
 
 
@@ -466,22 +462,22 @@ def panel_decisions(request, pk, request_id):
     form = forms.DecisionsForm(
         request.POST or None, children=shown.children, initial={"version": record.version}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_decisions_record(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.panel_decisions_record(
                 actor=user,
                 meeting=meeting,
                 gateway_request=record,
                 decisions=form.decisions(),
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The panel's decisions have been recorded.")
-            return redirect("legal:panel-meeting", pk=meeting.pk)
+            ),
+        )
+    ):
+        messages.success(request, "The panel's decisions have been recorded.")
+        return redirect("legal:panel-meeting", pk=meeting.pk)
     attendees = list(meeting.attendees.all())
     return render(
         request,
@@ -547,22 +543,22 @@ def panel_action_done(request, pk):
     form = forms.ActionDoneForm(
         request.POST or None, initial={"version": action.version, "done_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_action_done(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.panel_action_done(
                 actor=user,
                 action=action,
                 done_on=form.cleaned_data["done_on"],
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The action is marked done.")
-            return redirect("legal:panel-tracker")
+            ),
+        )
+    ):
+        messages.success(request, "The action is marked done.")
+        return redirect("legal:panel-tracker")
     return render(request, "legal/gateway/action_done.html", {"action": action, "form": form})
 
 

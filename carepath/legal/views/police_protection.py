@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from carepath.core.concurrency import EditConflict
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import AccessBasis
 from carepath.core.permissions import Function
@@ -21,7 +20,7 @@ from ..models import PoliceProtection
 from ..selectors import police_protection as selectors
 from ..selectors.common import clocks_for
 from ..services import police_protection as services
-from .common import refuse_as_edit_conflict
+from .common import saved
 
 
 def _require(user, function: str, message: str = "Your role does not allow this.") -> None:
@@ -149,22 +148,18 @@ def end(request, pk):
     )
     pp.child = child
     form = EndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.police_protection_end(
-                actor=user,
-                pp=pp,
-                ended_at=form.cleaned_data["ended_at"],
-                outcome=form.cleaned_data["outcome"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The end of police protection has been recorded.")
-            return redirect("legal:child-police-protection", child_id=child.public_id)
+    if form.is_valid() and saved(
+        form,
+        lambda: services.police_protection_end(
+            actor=user,
+            pp=pp,
+            ended_at=form.cleaned_data["ended_at"],
+            outcome=form.cleaned_data["outcome"],
+            expected_version=form.cleaned_data["version"],
+        ),
+    ):
+        messages.success(request, "The end of police protection has been recorded.")
+        return redirect("legal:child-police-protection", child_id=child.public_id)
     return _child_pp_page(request, child, decision, end_form=form)
 
 
@@ -197,21 +192,21 @@ def review(request, pk):
                 "learning": the_review.learning,
             },
         )
-        if posting and form.is_valid():
-            try:
-                services.police_protection_review_complete(
+        if (
+            posting
+            and form.is_valid()
+            and saved(
+                form,
+                lambda: services.police_protection_review_complete(
                     actor=user,
                     review=the_review,
                     **{k: form.cleaned_data[k] for k in ("could_have_acted_earlier", "findings", "learning")},
                     expected_version=form.cleaned_data["version"],
-                )
-            except EditConflict as error:
-                refuse_as_edit_conflict(form, error.record)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The review of this police protection has been recorded.")
-                return redirect("legal:police-protection-review", pk=pp.pk)
+                ),
+            )
+        ):
+            messages.success(request, "The review of this police protection has been recorded.")
+            return redirect("legal:police-protection-review", pk=pp.pk)
     return _child_page(
         request,
         child,

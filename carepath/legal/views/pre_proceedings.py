@@ -22,7 +22,7 @@ from .. import exports
 from ..forms_pre_proceedings import FgdmForm, LegalRepresentationForm, MeetingForm, StepDecisionForm
 from ..selectors import pre_proceedings as selectors
 from ..services import pre_proceedings as services
-from .common import refuse_as_edit_conflict
+from .common import refuse_as_edit_conflict, saved
 from .paging import paged
 
 CONFLICT_PP = (
@@ -166,18 +166,19 @@ def meeting_new(request, pk: int):
 def fgdm_update(request, pk: int):
     pp = _for_recording(request, pk)
     form = FgdmForm(request.POST or None, initial=FgdmForm.initial_for(pp))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pre_proceedings_fgdm_update(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.pre_proceedings_fgdm_update(
                 actor=request.user, pre_proceedings=pp, **form.service_arguments()
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record, CONFLICT_PP)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Family group decision-making has been recorded.")
-            return redirect("legal:pre-proceedings", pk=pp.pk)
+            ),
+            CONFLICT_PP,
+        )
+    ):
+        messages.success(request, "Family group decision-making has been recorded.")
+        return redirect("legal:pre-proceedings", pk=pp.pk)
     return _form_page(
         request,
         pp,
@@ -197,21 +198,22 @@ def representation_update(request, pk: int):
         request.POST or None,
         initial={"version": pp.version, "parents_legal_representation": pp.parents_legal_representation},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pre_proceedings_legal_representation_update(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.pre_proceedings_legal_representation_update(
                 actor=request.user,
                 pre_proceedings=pp,
                 expected_version=form.cleaned_data["version"],
                 parents_legal_representation=form.cleaned_data["parents_legal_representation"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record, CONFLICT_PP)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The parents' legal representation has been recorded.")
-            return redirect("legal:pre-proceedings", pk=pp.pk)
+            ),
+            CONFLICT_PP,
+        )
+    ):
+        messages.success(request, "The parents' legal representation has been recorded.")
+        return redirect("legal:pre-proceedings", pk=pp.pk)
     return _form_page(request, pp, form, title="The parents' legal representation", button="Save")
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from carepath.core.concurrency import EditConflict
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.permissions import Function
 
@@ -29,7 +28,7 @@ from ..forms_proceedings import (
 from ..models import ApplicationDocument
 from ..selectors import proceedings as selectors
 from ..services import proceedings as services
-from .common import refuse_as_edit_conflict
+from .common import saved
 from .pre_proceedings import may_record_for_all
 
 
@@ -114,15 +113,12 @@ def issue(request, pk: int):
     form = IssueForm(request.POST or None, initial={"version": record.version})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.proceedings_issue(
+        if saved(
+            form,
+            lambda: services.proceedings_issue(
                 actor=request.user, proceedings=record, expected_version=data.pop("version"), **data
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(
                 request, "The issue of the application has been recorded. Week 1 starts on the issue day."
             )
@@ -142,21 +138,21 @@ def issue(request, pk: int):
 def letter_to_initiate(request, pk: int):
     record = _for_recording(request, pk)
     form = LetterToInitiateForm(request.POST or None, initial={"version": record.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proceedings_letter_to_initiate_record(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.proceedings_letter_to_initiate_record(
                 actor=request.user,
                 proceedings=record,
                 expected_version=form.cleaned_data["version"],
                 sent_on=form.cleaned_data["sent_on"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The letter to the parents has been recorded.")
-            return _back(record)
+            ),
+        )
+    ):
+        messages.success(request, "The letter to the parents has been recorded.")
+        return _back(record)
     return _form_page(
         request, record, form, title="The letter telling the parents of the application", button="Save"
     )
@@ -231,15 +227,12 @@ def hearing_edit(request, hearing: int):
     form = HearingUpdateForm(request.POST or None, initial=HearingUpdateForm.initial_for(hearing_record))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.hearing_update(
+        if saved(
+            form,
+            lambda: services.hearing_update(
                 actor=request.user, hearing=hearing_record, expected_version=data.pop("version"), **data
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, "The hearing has been updated.")
             return _back(record)
     return _form_page(
@@ -288,15 +281,12 @@ def child_plans(request, pk: int, row: int):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.proceedings_child_plans_update(
+        if saved(
+            form,
+            lambda: services.proceedings_child_plans_update(
                 actor=request.user, row=child_row, expected_version=data.pop("version"), **data
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, f"{child_row.child.full_name}'s care plans have been saved.")
             return _back(record)
     return _form_page(
@@ -324,15 +314,12 @@ def final_order(request, pk: int, row: int):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.proceedings_child_final_order(
+        if saved(
+            form,
+            lambda: services.proceedings_child_final_order(
                 actor=request.user, row=child_row, expected_version=data.pop("version"), **data
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, f"{child_row.child.full_name}'s final order has been recorded.")
             return _back(record)
     return _form_page(

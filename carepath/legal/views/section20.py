@@ -34,7 +34,7 @@ from ..models import Section20Consent, Section20Review, Section20ReviewCase
 from ..selectors import section20 as selectors
 from ..selectors.common import clocks_for
 from ..services import section20 as services
-from .common import refuse_as_edit_conflict
+from .common import saved
 from .paging import paged
 
 
@@ -259,15 +259,12 @@ def consent_change(request, pk):
     form = ChangeConsentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.section_20_consent_update(
+        if saved(
+            form,
+            lambda: services.section_20_consent_update(
                 actor=request.user, consent=consent, expected_version=data["version"], **_consent_values(data)
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, "The consent record has been changed.")
             return redirect("legal:child-section-20", child_id=child.public_id)
     return _child_page(
@@ -323,25 +320,25 @@ def consent_withdraw(request, pk):
         request, pk, "Record a section 20 consent withdrawn", Function.RECORD_LEGAL
     )
     form = WithdrawConsentForm(request.POST or None, initial={"version": consent.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.section_20_consent_withdraw(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.section_20_consent_withdraw(
                 actor=request.user,
                 consent=consent,
                 withdrawn_at=form.cleaned_data["withdrawn_at"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "The withdrawal of consent has been recorded. The child must return home, or legal advice "
-                "be taken at once.",
-            )
-            return redirect("legal:child-section-20", child_id=child.public_id)
+            ),
+        )
+    ):
+        messages.success(
+            request,
+            "The withdrawal of consent has been recorded. The child must return home, or legal advice "
+            "be taken at once.",
+        )
+        return redirect("legal:child-section-20", child_id=child.public_id)
     return _child_page(
         request, child, decision, "legal/section20/consent_withdraw.html", form=form, consent=consent
     )
@@ -423,22 +420,22 @@ def review_case(request, pk):
     form = ReviewCaseForm(
         request.POST or None, initial={"version": case.version, "finding": case.finding, "notes": case.notes}
     )
-    if posting and form.is_valid():
-        try:
-            services.section_20_review_case_record(
+    if (
+        posting
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: services.section_20_review_case_record(
                 actor=user,
                 case=case,
                 finding=form.cleaned_data["finding"],
                 notes=form.cleaned_data["notes"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as error:
-            refuse_as_edit_conflict(form, error.record)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"The finding for {child.full_name} has been recorded.")
-            return redirect("legal:s20-review", pk=case.review_id)
+            ),
+        )
+    ):
+        messages.success(request, f"The finding for {child.full_name} has been recorded.")
+        return redirect("legal:s20-review", pk=case.review_id)
     run = selectors.latest_run(child)
     current = run if run and run.first_episode_id == case.episode_id else None
     return _child_page(
