@@ -22,14 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carepath.core import codes
-from carepath.core.audit import record_access
 from carepath.core.models import Channel
 from carepath.journey.models import ChildProtectionPlan, Referral
 from carepath.people.models import Child, User
 from carepath.people.selectors import child_access_decision
 
 from .models import CareProceedings, Hearing, LegalCaseChild, PanelDecision, PreProceedings, ProceedingsChild
-from .selectors.common import visible_child_ids
+from .selectors.common import log_read, visible_child_ids
 from .selectors.pre_proceedings import letters_sent, meeting_summaries
 
 CIN = "cin"
@@ -299,9 +298,7 @@ def rows(shape: str, *, actor: User | None, year_start: date | None = None) -> I
                 decision = child_access_decision(actor, child)
                 if not decision.allowed:  # the child's access changed since the list was read
                     continue
-                record_access(
-                    actor=actor, child=child, what=EXPORT_WHAT, basis=decision.basis, channel=Channel.EXPORT
-                )
+                log_read(actor, child, decision, EXPORT_WHAT, Channel.EXPORT)
                 logged.add(child.pk)
             yield _cin_row(facts, pp, child) if shape == CIN else _ssd_row(facts, pp, child, history)
 

@@ -55,3 +55,25 @@ def test_a_worker_outside_scope_cannot_open_the_legal_tab(client):
     response = client.get(f"/children/{children[0].public_id}/legal/")
     assert response.status_code == 403
     assert not AccessEvent.objects.filter(child=children[0], actor=stranger).exists()
+
+
+def test_a_legal_case_page_read_through_break_glass_logs_the_reason(client):
+    from django.utils import timezone
+
+    from carepath.core.models import AccessBasis
+    from carepath.people.models import BreakGlassAccess
+
+    children = lf.family_of(1)
+    pp = lf.pre_proceedings(lf.legal_case(children))
+    stranger = f.UserFactory()  # a social worker in another team, who may break the glass
+    BreakGlassAccess.objects.create(
+        child=children[0],
+        user=stranger,
+        reason="Out of hours: the police are asking about the family",
+        expires_at=timezone.now() + timedelta(minutes=60),
+    )
+    client.force_login(stranger)
+    assert client.get(f"/legal/pre-proceedings/{pp.pk}/").status_code == 200
+    event = AccessEvent.objects.get(child=children[0], actor=stranger)
+    assert event.basis == AccessBasis.BREAK_GLASS
+    assert event.reason == "Out of hours: the police are asking about the family"

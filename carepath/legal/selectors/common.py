@@ -4,9 +4,12 @@ of its children, and only the children they may see are named."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from carepath.people.models import User
-from carepath.people.selectors import children_visible_to
+from carepath.core import audit
+from carepath.core.models import AccessBasis, Channel
+from carepath.people.models import BreakGlassAccess, Child, User
+from carepath.people.selectors import AccessDecision, children_visible_to
 
 from ..models import LegalCase, LegalCaseChild
 
@@ -35,3 +38,21 @@ def clocks_for(*, context_type: str, context_ids, child_ids=None):
     if child_ids is not None:
         rows = rows.filter(child_id__in=list(child_ids))
     return rows.select_related("child").order_by("due_on", "pk")
+
+
+def log_read(
+    actor: User, child: Child, decision: AccessDecision, what: str, channel: str = Channel.WEB
+) -> None:
+    """Log that a legal page, document or export showed the child, as child_for_reading does for
+    the child's own pages: a break-glass read carries its written reason."""
+    reason = ""
+    if decision.basis == AccessBasis.BREAK_GLASS:
+        glass = (
+            BreakGlassAccess.objects.filter(child=child, user=actor, expires_at__gt=timezone.now())
+            .order_by("-started_at")
+            .first()
+        )
+        reason = glass.reason if glass else ""
+    audit.record_access(
+        actor=actor, child=child, what=what, basis=decision.basis, channel=channel, reason=reason
+    )

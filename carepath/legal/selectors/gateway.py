@@ -15,7 +15,6 @@ from django.db.models import Min, Q
 from django.http import Http404
 from django.utils import timezone
 
-from carepath.core import audit
 from carepath.core.permissions import Function
 from carepath.people.models import Child, Team, User
 from carepath.people.selectors import child_access_decision
@@ -33,7 +32,7 @@ from ..models import (
     ProceedingsChild,
 )
 from ..services.gateway import request_children
-from .common import visible_child_ids
+from .common import log_read, visible_child_ids
 
 RECENT_MEETINGS_DAYS = 91
 DONE_ACTIONS_DAYS = 28
@@ -68,7 +67,7 @@ def children_shown(user: User, children: list[Child], *, what: str | None) -> Sh
             continue
         shown.children.append(child)
         if what:
-            audit.record_access(actor=user, child=child, what=what, basis=decision.basis)
+            log_read(user, child, decision, what)
     return shown
 
 

@@ -15,10 +15,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from carepath.core import audit
-from carepath.core.models import AccessBasis
 from carepath.core.permissions import Function
-from carepath.people.models import BreakGlassAccess, Child, Directorate, RelatedPerson, Relationship, User
+from carepath.people.models import Child, Directorate, RelatedPerson, Relationship, User
 from carepath.people.selectors import AccessDecision, child_access_decision
 
 from ..letters.checklist import Checklist, letter_checklist
@@ -33,6 +31,7 @@ from ..models import (
     LocalSolicitor,
     PreProceedings,
 )
+from .common import log_read
 
 # -- the children of a legal case, and who may see them ---------------------------------------------
 
@@ -67,15 +66,7 @@ def _decide(actor: User, children: list[Child]) -> list[tuple[Child, AccessDecis
 
 def _log_reads(actor: User, allowed: list[tuple[Child, AccessDecision]], what: str) -> None:
     for child, decision in allowed:
-        reason = ""
-        if decision.basis == AccessBasis.BREAK_GLASS:
-            glass = (
-                BreakGlassAccess.objects.filter(child=child, user=actor, expires_at__gt=timezone.now())
-                .order_by("-started_at")
-                .first()
-            )
-            reason = glass.reason if glass else ""
-        audit.record_access(actor=actor, child=child, what=what, basis=decision.basis, reason=reason)
+        log_read(actor, child, decision, what)
 
 
 def _require_legal(actor: User) -> None:

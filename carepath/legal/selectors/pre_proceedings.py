@@ -14,7 +14,6 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from carepath.core.audit import record_access
 from carepath.people.models import Child, Relationship, Team, User
 from carepath.people.selectors import child_access_decision
 
@@ -26,7 +25,7 @@ from ..models import (
     PreProceedings,
     PreProceedingsMeeting,
 )
-from .common import clocks_for, visible_child_ids
+from .common import clocks_for, log_read, visible_child_ids
 
 PLO_CONTEXT = "pre_proceedings"
 # The PLO list's "over 16 weeks" filter: the default maximum in rules.md 3.19. The clock itself
@@ -328,7 +327,7 @@ def visible_children_logged(actor: User, child_ids: list[int], what: str) -> lis
     for child in Child.objects.filter(pk__in=child_ids).select_related("allocated_team"):
         decision = child_access_decision(actor, child)
         if decision.allowed:
-            record_access(actor=actor, child=child, what=what, basis=decision.basis)
+            log_read(actor, child, decision, what)
             shown.append(child)
     return shown
 

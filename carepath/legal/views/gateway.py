@@ -16,7 +16,6 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from carepath.core import audit
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import Channel
 from carepath.core.permissions import Function, Role
@@ -26,7 +25,7 @@ from carepath.people.selectors import child_access_decision, child_for_reading
 from .. import forms_gateway as forms
 from ..models import GatewayRequest, LegalCase, PanelAction
 from ..selectors import gateway as selectors
-from ..selectors.common import clocks_for, visible_child_ids
+from ..selectors.common import clocks_for, log_read, visible_child_ids
 from ..services import gateway as services
 from .common import saved
 from .paging import paged
@@ -112,13 +111,7 @@ def panel_actions_csv(request):
         a = row.action
         if a.child_id not in logged:
             decision = child_access_decision(user, a.child)
-            audit.record_access(
-                actor=user,
-                child=a.child,
-                what="Panel actions (export)",
-                basis=decision.basis,
-                channel=Channel.EXPORT,
-            )
+            log_read(user, a.child, decision, "Panel actions (export)", Channel.EXPORT)
             logged.add(a.child_id)
         writer.writerow(
             [

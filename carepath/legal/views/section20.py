@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from carepath.core import audit
 from carepath.core.concurrency import EditConflict
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import AccessBasis, Channel
@@ -32,7 +31,7 @@ from ..forms_section20 import (
 )
 from ..models import Section20Consent, Section20Review, Section20ReviewCase
 from ..selectors import section20 as selectors
-from ..selectors.common import clocks_for
+from ..selectors.common import clocks_for, log_read
 from ..services import section20 as services
 from .common import saved
 from .paging import paged
@@ -141,13 +140,7 @@ def _register_csv(user, result):
         decision = child_access_decision(user, row.child)
         if not decision.allowed:
             continue
-        audit.record_access(
-            actor=user,
-            child=row.child,
-            what="Section 20 register export",
-            basis=decision.basis,
-            channel=Channel.EXPORT,
-        )
+        log_read(user, row.child, decision, "Section 20 register export", Channel.EXPORT)
         writer.writerow(
             [
                 _csv_cell(row.child.full_name),
