@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("carepath.people.urls")),
     path("", include("carepath.journey.urls")),
     path("", include("carepath.legal.urls")),
+    path("", include("carepath.assurance.urls")),
     path("", include("carepath.timescales.urls")),
     path("api/v1/", include("carepath.journey.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -101,6 +101,7 @@ class AccessBasis(models.TextChoices):
     """Why the reader was entitled to the record at that moment."""
 
     ALLOCATED = "allocated", "Allocated to the child"
+    AUDIT_SAMPLE = "audit_sample", "Auditing or moderating the child's case"
     TEAM = "team", "Child's team"
     SERVICE = "service", "Child's service"
     AUTHORITY = "authority", "Authority-wide role"

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     LEGAL_PANEL_MEMBER = "legal_panel_member", "Legal gateway panel member"
     SOLICITOR = "solicitor", "Local authority solicitor"
     QA_AUDITOR = "qa_auditor", "Quality assurance auditor"
+    QA_LEAD = "qa_lead", "Quality assurance lead or principal social worker"
     IRO = "iro", "Independent reviewing officer or CP chair"
     PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
     PARTNER_REFERRER = "partner_referrer", "Partner-agency referrer"
@@ -29,6 +30,7 @@ class Scope(models.TextChoices):
 
     NONE = "none", "No children's records"
     ALLOCATED = "allocated", "Children allocated to them"
+    AUDIT_SAMPLE = "audit_sample", "Children in the audits and moderations assigned to them"
     TEAM = "team", "Children of their team"
     SERVICE = "service", "Children of their service"
     AUTHORITY = "authority", "Every child in the authority"
@@ -63,6 +65,21 @@ class Function(models.TextChoices):
         "manage_letter_templates",
         "Change the authority's letter templates and solicitor list",
     )
+    # Practice assurance (issue 5).
+    VIEW_ASSURANCE = (
+        "view_assurance",
+        "See audit, moderation, calibration and supervision reports",
+    )
+    CONDUCT_AUDITS = "conduct_audits", "Complete the case audits and moderations assigned to them"
+    MANAGE_AUDITS = (
+        "manage_audits",
+        "Define audit tools, draw audit samples, assign auditors and moderators, review calibration flags",
+    )
+    RESPOND_TO_AUDITS = "respond_to_audits", "Respond to an inadequate audit escalated to them"
+    RECORD_SUPERVISION = (
+        "record_supervision",
+        "Record supervision sessions, case directions and management oversight",
+    )
 
 
 F = Function
@@ -71,6 +88,9 @@ _READ = {F.VIEW_CHILD_RECORD}
 # protection; social workers prepare the work; the panel decides; solicitors run the court work.
 _CASEWORK_LEGAL = {F.VIEW_LEGAL, F.REQUEST_LEGAL_GATEWAY, F.RECORD_LEGAL}
 _MANAGER_LEGAL = _CASEWORK_LEGAL | {F.SEND_LETTER, F.AUTHORISE_PLAN, F.REVIEW_LEGAL_CASES}
+# Managers supervise and audit; heads of service answer inadequate audits; the QA lead runs the
+# programme. Everyone sees their own supervision and the actions they own without a function.
+_MANAGER_ASSURANCE = {F.VIEW_ASSURANCE, F.RECORD_SUPERVISION, F.CONDUCT_AUDITS}
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.SOCIAL_WORKER: frozenset(
@@ -79,6 +99,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.TEAM_MANAGER: frozenset(
         _READ
         | _MANAGER_LEGAL
+        | _MANAGER_ASSURANCE
         | {
             F.RECORD_CASEWORK,
             F.EDIT_CHILD_DETAILS,
@@ -92,7 +113,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.HEAD_OF_SERVICE: frozenset(
         _READ
         | _MANAGER_LEGAL
-        | {F.RECORD_PANEL}
+        | _MANAGER_ASSURANCE
+        | {F.RECORD_PANEL, F.RESPOND_TO_AUDITS}
         | {
             F.RECORD_CASEWORK,
             F.VIEW_RECORD_ACCESS,
@@ -106,6 +128,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.DIRECTOR: frozenset(
         _READ
         | {F.VIEW_LEGAL, F.RECORD_PANEL, F.AUTHORISE_PLAN, F.REVIEW_LEGAL_CASES, F.MANAGE_LETTER_TEMPLATES}
+        | {F.VIEW_ASSURANCE, F.RECORD_SUPERVISION, F.RESPOND_TO_AUDITS}
         | {
             F.VIEW_RECORD_ACCESS,
             F.VIEW_TEAM,
@@ -117,12 +140,19 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEGAL_PANEL_MEMBER: frozenset(_READ | {F.VIEW_LEGAL, F.RECORD_PANEL, F.SEE_OWN_WORK}),
     Role.SOLICITOR: frozenset(_READ | {F.VIEW_LEGAL, F.RECORD_LEGAL, F.SEND_LETTER, F.SEE_OWN_WORK}),
-    Role.QA_AUDITOR: frozenset(_READ | {F.VIEW_LEGAL}),
+    # An auditor reads the children in their sample (Scope.AUDIT_SAMPLE), not everyone.
+    Role.QA_AUDITOR: frozenset(_READ | {F.VIEW_LEGAL, F.CONDUCT_AUDITS}),
+    Role.QA_LEAD: frozenset(
+        _READ
+        | {F.VIEW_LEGAL, F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_ASSURANCE, F.CONDUCT_AUDITS, F.MANAGE_AUDITS}
+    ),
     # IROs and CP chairs authorise plans at the reviews and conferences they chair.
     Role.IRO: frozenset(_READ | {F.RECORD_CASEWORK, F.VIEW_LEGAL, F.AUTHORISE_PLAN}),
-    Role.PERFORMANCE_ANALYST: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL}),
+    Role.PERFORMANCE_ANALYST: frozenset(
+        _READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL, F.VIEW_ASSURANCE}
+    ),
     Role.PARTNER_REFERRER: frozenset({F.SUBMIT_CONTACT}),
-    Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL}),
+    Role.INSPECTOR: frozenset(_READ | {F.VIEW_TEAM, F.VIEW_SERVICE, F.VIEW_LEGAL, F.VIEW_ASSURANCE}),
     Role.SYSTEM_ADMINISTRATOR: frozenset(
         {F.MANAGE_USERS, F.VIEW_ACCESS_REPORTS, F.MANAGE_TIMESCALES, F.MANAGE_LETTER_TEMPLATES}
     ),
@@ -136,7 +166,8 @@ DEFAULT_SCOPE: dict[str, str] = {
     Role.DIRECTOR: Scope.AUTHORITY,
     Role.LEGAL_PANEL_MEMBER: Scope.AUTHORITY,
     Role.SOLICITOR: Scope.ALLOCATED,
-    Role.QA_AUDITOR: Scope.AUTHORITY,
+    Role.QA_AUDITOR: Scope.AUDIT_SAMPLE,
+    Role.QA_LEAD: Scope.AUTHORITY,
     Role.IRO: Scope.ALLOCATED,
     Role.PERFORMANCE_ANALYST: Scope.AUTHORITY,
     Role.PARTNER_REFERRER: Scope.NONE,

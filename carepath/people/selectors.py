@@ -6,6 +6,7 @@ property test hold the two to each other.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,32 @@ def _open_allocation(user: User, child_id) -> bool:
     return Allocation.objects.filter(child_id=child_id, worker=user, ended_on__isnull=True).exists()
 
 
+# An auditor or moderator reads the child while the audit is open and for this long after it is
+# completed (to finish the moderation conversation and follow up actions); then the grant lapses.
+AUDIT_ACCESS_DAYS_AFTER = 90
+
+
+def _audit_sample(user: User) -> Q:
+    """Children in an audit or moderation assigned to the user: the assignment grants the record,
+    as an allocation does, whatever the user's scope."""
+    # Imported here: people is the foundation the assurance app builds on, not the reverse.
+    from carepath.assurance.models import CaseAudit, Moderation
+
+    since = timezone.localdate() - timedelta(days=AUDIT_ACCESS_DAYS_AFTER)
+    open_audit = ~Q(status=CaseAudit.Status.WITHDRAWN) & (
+        Q(completed_on__isnull=True) | Q(completed_on__gte=since)
+    )
+    audited = CaseAudit.objects.filter(open_audit, auditor=user).values("child_id")
+    moderated = Moderation.objects.filter(
+        Q(completed_on__isnull=True) | Q(completed_on__gte=since), moderator=user
+    ).values("audit__child_id")
+    return Q(pk__in=audited) | Q(pk__in=moderated)
+
+
+def _in_audit_sample(user: User, child_id) -> bool:
+    return Child.objects.filter(_audit_sample(user), pk=child_id).exists()
+
+
 def _active_break_glass(user: User, child_id) -> BreakGlassAccess | None:
     return (
         BreakGlassAccess.objects.filter(child_id=child_id, user=user, expires_at__gt=timezone.now())
@@ -48,6 +75,8 @@ def _scope_basis(user: User, child: Child) -> str | None:
         return None
     if _open_allocation(user, child.pk):
         return AccessBasis.ALLOCATED
+    if _in_audit_sample(user, child.pk):
+        return AccessBasis.AUDIT_SAMPLE
     if user.scope == Scope.AUTHORITY:
         return AccessBasis.AUTHORITY
     team = child.allocated_team
@@ -96,6 +125,8 @@ def children_visible_to(user: User) -> QuerySet[Child]:
     if not user.is_authenticated or not user.can(Function.VIEW_CHILD_RECORD):
         return Child.objects.none()
     allocated = Exists(Allocation.objects.filter(child=OuterRef("pk"), worker=user, ended_on__isnull=True))
+    if user.scope != Scope.AUTHORITY:
+        allocated = allocated | _audit_sample(user)
     if user.scope == Scope.NONE:
         in_scope = Q(pk__in=[])
     elif user.scope == Scope.AUTHORITY:

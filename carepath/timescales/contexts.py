@@ -106,7 +106,14 @@ def _progress(history: ChildHistory) -> list[date]:
             days.update(d for d in plan[2:4] if isinstance(d, date))
     days.update(e[1] for e in history.episodes)
     days.update(as_date(n) for n in history.oversight)
+    days.update(history.directions)
     return sorted(days)
+
+
+def _case_directions(history: ChildHistory) -> list[date]:
+    """Case supervision and management oversight on the child's record: a structured case
+    direction, or a case note of the management oversight kind (rules.md 7.4)."""
+    return sorted({as_date(n) for n in history.oversight} | set(history.directions))
 
 
 def _between(days: list[date], start: date, end: date | None) -> list[date]:
@@ -137,6 +144,7 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
 
     # Referrals (children in need episodes)
     progress = _progress(history)
+    directions = _case_directions(history)
     assessments_by_referral: dict[int, list] = {}
     for a in history.assessments:
         assessments_by_referral.setdefault(a[1], []).append(a)
@@ -165,6 +173,7 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
                     "referral_decided": [decided_at] if decided_at else [],
                     "assessment_authorised": sorted(concluded),
                     "progress": _between(progress, referral_date, ends),
+                    "case_direction": _between(directions, referral_date, ends),
                 },
                 lambda day, nfa=nfa: {**child_attrs(day), "referral_nfa": nfa},
                 {"assessment_authorised": reason} if reason else {},
@@ -256,6 +265,7 @@ def spans_for(history: ChildHistory) -> dict[str, list[Span]]:
 
     _looked_after(history, add, child_attrs)
     _legal(history, add, child_attrs)
+    _assurance(history, add)
 
     # The child's whole record: changes of social worker (F06).
     changes = [
@@ -488,18 +498,8 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
             )
         )
 
-    for action_id, set_on, due_on, done_on, owner_id in history.panel_actions:
-        add(
-            Span(
-                "panel_action",
-                action_id,
-                set_on,
-                done_on,
-                {"panel_action_set": [set_on], "panel_action_done": [done_on] if done_on else []},
-                lambda _day, allowed=(due_on - set_on).days: {"days_allowed": allowed},
-                owner_id=owner_id,
-            )
-        )
+    for row in history.panel_actions:
+        add(_owned_action("panel_action", "panel_action_set", "panel_action_done", row))
 
     meetings: dict[int, list[date]] = {}
     for pp_id, held_on, effective in history.pp_meetings:
@@ -649,3 +649,51 @@ def _legal(history: ChildHistory, add: Callable, child_attrs: Callable) -> None:
                 child_attrs,
             )
         )
+
+
+def _owned_action(kind: str, set_event: str, done_event: str, row: tuple) -> Span:
+    """An action someone set with a due date for an owner: its clock runs to the date set."""
+    action_id, set_on, due_on, done_on, owner_id = row
+    return Span(
+        kind,
+        action_id,
+        set_on,
+        done_on,
+        {set_event: [set_on], done_event: [done_on] if done_on else []},
+        lambda _day, allowed=(due_on - set_on).days: {"days_allowed": allowed},
+        owner_id=owner_id,
+    )
+
+
+def _assurance(history: ChildHistory, add: Callable) -> None:
+    """Case audits, their actions and escalations, and the actions from case directions."""
+    for audit_id, assigned_on, due_on, completed_on, withdrawn_on, auditor_id in history.case_audits:
+        add(
+            Span(
+                "case_audit",
+                audit_id,
+                assigned_on,
+                completed_on or withdrawn_on,
+                {"audit_assigned": [assigned_on], "audit_completed": [completed_on] if completed_on else []},
+                lambda _day, allowed=(due_on - assigned_on).days: {"days_allowed": allowed},
+                owner_id=auditor_id,
+            )
+        )
+    for row in history.audit_actions:
+        add(_owned_action("audit_action", "audit_action_set", "audit_action_done", row))
+    for escalation_id, escalated_on, responded_on, escalated_to_id in history.audit_escalations:
+        add(
+            Span(
+                "audit_escalation",
+                escalation_id,
+                escalated_on,
+                responded_on,
+                {
+                    "audit_escalated": [escalated_on],
+                    "audit_escalation_answered": [responded_on] if responded_on else [],
+                },
+                owner_id=escalated_to_id,
+            )
+        )
+    for row in history.direction_actions:
+        add(_owned_action("direction_action", "direction_action_set", "direction_action_done", row))

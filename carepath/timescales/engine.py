@@ -57,6 +57,9 @@ class Clock:
     why: str
     recorded_reason: str = ""
     owner_id: int | None = None  # who the record says the work is for
+    # When the span ended (None while it goes on): with started, due and met it says whether the
+    # clock was overdue on any past day (assurance's calibration reads the record "as at").
+    ended: date | None = None
 
     @property
     def due_on(self) -> date:
@@ -155,6 +158,17 @@ class Engine:
                         found.extend(self._flags(rule, span, history.child_id))
         return found
 
+    def clocks_in_spans(self, spans: Iterable[Span], subject_id: int, today: date) -> list[Clock]:
+        """Deadline rules applied to spans that are not a child's: a worker's time in post, whose
+        supervision clocks (context "supervision") practice assurance asks for. The same rules
+        table and the same arithmetic as a child's clocks; `child_id` carries the subject's id."""
+        found: list[Clock] = []
+        for span in spans:
+            for rule in self.by_context.get(span.type, ()):
+                if rule.kind == Kind.DEADLINE:
+                    found.extend(self._deadlines(rule, span, subject_id, today))
+        return found
+
     # -- deadlines and drift ----------------------------------------------------------------------
 
     def _deadlines(self, rule: RuleSpec, span: Span, child_id: int, today: date) -> Iterable[Clock]:
@@ -246,6 +260,7 @@ class Engine:
                 why=self._why(rule, anchor, due, limit, met, status),
                 recorded_reason=span.reasons.get(rule.end_event, ""),
                 owner_id=span.owner_id,
+                ended=span.end,
             )
 
     def _why(self, rule: RuleSpec, anchor: Moment, due: Moment, limit: int, met, status: str) -> str:
@@ -324,4 +339,5 @@ class Engine:
             met=span.end,
             status=Status.FLAGGED if span.end is None else Status.FLAGGED_BEFORE,
             why=f"{EVENTS[rule.start_event].label} on {_fmt(start[0])} ({detail}).",
+            ended=span.end,
         )

@@ -89,7 +89,19 @@ CONTEXTS: dict[str, Context] = {
             attributes=_CHILD,
         ),
         Context("connected_person", "Connected person approval (not yet recorded)", recorded=False),
-        Context("supervision", "Supervision (issue 5: practice assurance)", recorded=False),
+        # Practice assurance (assurance app): audits, their actions and escalations, and the
+        # actions from case directions, each a span on the child's record.
+        Context("case_audit", "Case audit", attributes=(("days_allowed", "number"),)),
+        Context("audit_action", "Action from a case audit", attributes=(("days_allowed", "number"),)),
+        Context("audit_escalation", "Inadequate audit escalated to the head of service"),
+        Context("direction_action", "Action from a case direction", attributes=(("days_allowed", "number"),)),
+        # Not a child's span: a worker's time in post. Its rules are applied by
+        # assurance.selectors.supervision through Engine.clocks_in_spans.
+        Context(
+            "supervision",
+            "A worker's supervision (not a child's record)",
+            attributes=(("newly_qualified", "bool"), ("weeks_in_post", "number")),
+        ),
     )
 }
 
@@ -102,6 +114,11 @@ EVENTS: dict[str, Event] = {
         Event("referral_decided", "referral", "Response to the referral decided"),
         Event("assessment_authorised", "referral", "Assessment authorised (or ended early)"),
         Event("progress", "referral", "Progress on the case: a visit, meeting, review or decision"),
+        Event(
+            "case_direction",
+            "referral",
+            "Case supervision or management oversight recorded on the child's record",
+        ),
         Event(
             "strategy_discussion_s47", "section_47", "Strategy discussion that started the section 47 enquiry"
         ),
@@ -166,7 +183,16 @@ EVENTS: dict[str, Event] = {
         Event("looked_after_for_adoption", "adoption", "Started to be looked after (adoption plan)"),
         Event("temporary_approval_started", "connected_person", "Connected person temporarily approved"),
         Event("full_approval", "connected_person", "Connected person fully approved"),
+        Event("started_in_post", "supervision", "Started in post"),
         Event("supervision_session", "supervision", "Supervision session"),
+        Event("audit_assigned", "case_audit", "Case audit assigned"),
+        Event("audit_completed", "case_audit", "Case audit completed"),
+        Event("audit_action_set", "audit_action", "Action set by a case audit"),
+        Event("audit_action_done", "audit_action", "Audit action done"),
+        Event("audit_escalated", "audit_escalation", "Inadequate audit escalated to the head of service"),
+        Event("audit_escalation_answered", "audit_escalation", "Head of service's response recorded"),
+        Event("direction_action_set", "direction_action", "Action set in a case direction"),
+        Event("direction_action_done", "direction_action", "Case direction action done"),
     )
 }
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import CharField, Func, Q
 
+from carepath.assurance import models as am
 from carepath.journey import models as jm
 from carepath.legal import models as lm
 from carepath.people import models as pm
@@ -65,6 +66,14 @@ class ChildHistory:
         default_factory=list
     )  # (id, plan_recorded_on, parallel_plan, considered_on, adm_on, po_on, matched_on, placed_on, order_on, reversed_on)
     care_plans: list = field(default_factory=list)  # authorised_on of each care plan version
+    # Practice assurance (assurance app).
+    directions: list = field(default_factory=list)  # directed_on of each case direction
+    case_audits: list = field(
+        default_factory=list
+    )  # (id, assigned_on, due_on, completed_on, withdrawn_on, auditor_id)
+    audit_actions: list = field(default_factory=list)  # (id, set_on, due_on, done_on, owner_id)
+    audit_escalations: list = field(default_factory=list)  # (id, escalated_on, responded_on, escalated_to_id)
+    direction_actions: list = field(default_factory=list)  # (id, set_on, due_on, done_on, owner_id)
 
     def born_on_or_before(self, day: date) -> bool:
         return self.date_of_birth is not None and self.date_of_birth <= day
@@ -309,7 +318,38 @@ def _readers() -> list[tuple[str, Callable[[Q], object]]]:
         )
     )
     readers += _legal_readers(rows)
+    readers += _assurance_readers(rows)
     return readers
+
+
+def _assurance_readers(rows) -> list:
+    return [
+        ("directions", rows(am.CaseDirection, ("child_id", "directed_on"), "directed_on")),
+        (
+            "case_audits",
+            rows(
+                am.CaseAudit,
+                ("child_id", "id", "assigned_on", "due_on", "completed_on", "withdrawn_on", "auditor_id"),
+                "assigned_on",
+            ),
+        ),
+        (
+            "audit_actions",
+            rows(am.AuditAction, ("child_id", "id", "set_on", "due_on", "done_on", "owner_id"), "set_on"),
+        ),
+        (
+            "audit_escalations",
+            rows(
+                am.AuditEscalation,
+                ("child_id", "id", "escalated_on", "responded_on", "escalated_to_id"),
+                "escalated_on",
+            ),
+        ),
+        (
+            "direction_actions",
+            rows(am.DirectionAction, ("child_id", "id", "set_on", "due_on", "done_on", "owner_id"), "set_on"),
+        ),
+    ]
 
 
 _CASE_CHILD = "legal_case__members__child_id"
@@ -472,7 +512,7 @@ def _legal_readers(rows) -> list:
     ]
 
 
-_SINGLE = {"reviews", "oversight", "pr_holders", "care_plans"}  # lists of one value per row
+_SINGLE = {"reviews", "oversight", "pr_holders", "care_plans", "directions"}  # lists of one value per row
 
 
 def load_histories(

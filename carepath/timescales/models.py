@@ -160,6 +160,9 @@ class Deadline(models.Model):
     due_on = models.DateField()
     due_at = models.DateTimeField(null=True, blank=True, help_text="For an hours rule.")
     met_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="When the record the clock ran in ended (a plan, a period of care)."
+    )
     status = models.CharField(max_length=20, choices=_choices(Status.STORED, Status.LABELS))
     why = models.TextField()
     reason_on_record = models.TextField(blank=True)

@@ -350,6 +350,7 @@ def _values(clock: Clock) -> dict:
         "due_at": clock.due if isinstance(clock.due, datetime) else None,
         "met_on": (clock.met.date() if isinstance(clock.met, datetime) else clock.met) if clock.met else None,
         "status": clock.status,
+        "ended_on": clock.ended,
         "why": clock.why,
         "reason_on_record": clock.recorded_reason,
         "has_reason": bool(clock.recorded_reason),

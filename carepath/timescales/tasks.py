@@ -8,6 +8,7 @@ and return values travel as JSON, so dates are ISO strings.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import date
 
 from django.utils import timezone
@@ -43,6 +44,13 @@ def run_daily(today: str | None = None) -> dict:
     rules_ensure_loaded()
     recomputed = clocks_recompute_all(today=day)
     escalations = escalations_run(today=day)
+    # Practice assurance reads the fresh clocks: audits re-checked against the record (F18) and
+    # supervision gaps escalated (F16). Imported here: the assurance app builds on timescales.
+    from carepath.assurance.services.calibration import calibration_recheck
+    from carepath.assurance.services.supervision import supervision_escalations_run
+
+    calibration = calibration_recheck(today=day)
+    supervision_escalations = supervision_escalations_run(today=day)
     digests = {"sent": 0, "nothing to send": 0, "queued": 0, "failed": 0}
     for user_id in recipients().values_list("pk", flat=True):
         result = send_digest.enqueue(user_id, day.isoformat())
@@ -60,6 +68,8 @@ def run_daily(today: str | None = None) -> dict:
         "escalations": len(escalations),
         "escalated_to_team_managers": sum(1 for e in escalations if e.level == 1),
         "escalated_to_heads_of_service": sum(1 for e in escalations if e.level == 2),
+        "calibration": asdict(calibration),
+        "supervision_escalations": len(supervision_escalations),
         "digests": digests,
     }
     logger.info("daily run for %s: %s", day, summary)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from carepath.core.permissions import Role
-from carepath.legal.views import paging
+from carepath.core import pages
 from tests import factories as f
 from tests.legal import factories as lf
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_plo_list_is_paged_and_the_links_keep_the_filters(client, monkeypatch):
-    monkeypatch.setattr(paging, "PER_PAGE", 2)
+    monkeypatch.setattr(pages, "PER_PAGE", 2)
     worker = f.UserFactory()
     for _ in range(3):
         lf.pre_proceedings(lf.legal_case(lf.family_of(1, worker=worker)))

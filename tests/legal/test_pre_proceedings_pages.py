@@ -233,7 +233,7 @@ def test_page_warns_when_the_family_group_offer_is_in_no_letter(client, worker):
 
 def test_viewer_without_recording_rights_sees_no_forms(client, worker):
     pp, _children = family_in_plo(worker)
-    auditor = f.UserFactory(role="qa_auditor")
+    auditor = f.UserFactory(role="qa_lead")
     response, html = page(client, auditor, reverse("legal:pre-proceedings", args=[pp.pk]))
     assert response.status_code == 200
     assert reverse("legal:pre-proceedings-meeting", args=[pp.pk]) not in html

@@ -810,9 +810,10 @@ def test_a_new_period_of_care_the_day_the_last_ended_has_its_own_first_review(st
 def test_rules_waiting_for_records_produce_no_clocks(story, travel):
     travel(date(2026, 6, 1))
     waiting = {r.id for r in default_rules() if not r.evaluated}
-    assert {"CLA-IHA", "CLA-PEP", "REG24", "SUPV"} <= waiting
-    # The legal pathway (issue 4) and the care and permanence plans it records are evaluated.
-    assert not {"PLO-LBP", "CP26", "PANEL-ACTION", "CLA-CAREPLAN", "CLA-PERM"} & waiting
+    assert {"CLA-IHA", "CLA-PEP", "REG24"} <= waiting
+    # The legal pathway (issue 4), the care and permanence plans it records, and supervision and
+    # audits (issue 5) are evaluated.
+    assert not {"PLO-LBP", "CP26", "PANEL-ACTION", "CLA-CAREPLAN", "CLA-PERM", "SUPV", "CASE-SUPV"} & waiting
     # They are in the rules table, so they are shown...
     assert waiting <= set(r.id for r in ts.rules_in_force())
     # ...but a child looked after, on a plan, in a long-running referral gets none of their clocks.

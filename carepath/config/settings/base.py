@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "carepath.people",
     "carepath.journey",
     "carepath.legal",
+    "carepath.assurance",
     "carepath.timescales",
     "carepath.synth",
 ]

@@ -1,58 +1,19 @@
 """Scoping shared by every legal list: a legal case is shown to a user who may see at least one
-of its children, and only the children they may see are named."""
+of its children, and only the children they may see are named. The generic reads live in
+carepath.core.reads."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from carepath.core import audit
-from carepath.core.models import AccessBasis, Channel
-from carepath.people.models import BreakGlassAccess, Child, User
-from carepath.people.selectors import AccessDecision, children_visible_to
+from carepath.core.reads import clocks_for, log_read, visible_child_ids  # noqa: F401
+from carepath.people.models import User
+from carepath.people.selectors import children_visible_to
 
 from ..models import LegalCase, LegalCaseChild
-
-
-def visible_child_ids(user: User, candidate_ids) -> set[int]:
-    """Of `candidate_ids`, the children the user may open. Reads the candidates first, so a list
-    of a few hundred children never asks for every child the user can see in the authority."""
-    ids = set(candidate_ids)
-    if not ids:
-        return set()
-    return set(children_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def legal_cases_visible_to(user: User) -> QuerySet[LegalCase]:
     child_ids = LegalCaseChild.objects.values_list("child_id", flat=True)
     visible = children_visible_to(user).filter(pk__in=child_ids)
     return LegalCase.objects.filter(members__child__in=visible).distinct()
-
-
-def clocks_for(*, context_type: str, context_ids, child_ids=None):
-    """The timescales engine's stored clocks for legal records (open, late, missed, flagged). The
-    legal pathway never works out a due date itself: the engine does, from the rules table."""
-    from carepath.timescales.models import Deadline
-
-    rows = Deadline.objects.filter(context_type=context_type, context_id__in=list(context_ids))
-    if child_ids is not None:
-        rows = rows.filter(child_id__in=list(child_ids))
-    return rows.select_related("child").order_by("due_on", "pk")
-
-
-def log_read(
-    actor: User, child: Child, decision: AccessDecision, what: str, channel: str = Channel.WEB
-) -> None:
-    """Log that a legal page, document or export showed the child, as child_for_reading does for
-    the child's own pages: a break-glass read carries its written reason."""
-    reason = ""
-    if decision.basis == AccessBasis.BREAK_GLASS:
-        glass = (
-            BreakGlassAccess.objects.filter(child=child, user=actor, expires_at__gt=timezone.now())
-            .order_by("-started_at")
-            .first()
-        )
-        reason = glass.reason if glass else ""
-    audit.record_access(
-        actor=actor, child=child, what=what, basis=decision.basis, channel=channel, reason=reason
-    )
