@@ -53,10 +53,14 @@ workers = [u for u in pick(Role.SOCIAL_WORKER, 200) if Child.objects.filter(allo
 managers = pick(Role.TEAM_MANAGER, {tm})
 heads = list(User.objects.filter(role=Role.HEAD_OF_SERVICE, is_active=True).order_by("pk")[:{hos}])
 legal = list(User.objects.filter(role__in=[Role.LEGAL_PANEL_MEMBER, Role.SOLICITOR], is_active=True).order_by("pk")[:{legal}])
-for u in workers + managers + heads + legal:
+quality = list(User.objects.filter(role__in=[Role.QA_LEAD, Role.QA_AUDITOR], is_active=True).order_by("pk")[:{quality}])
+for u in workers + managers + heads + legal + quality:
     u.set_password(password); u.two_factor_required = False; u.save()
     entry = {{"username": u.username, "role": u.role, "team": u.team_id, "service": u.service_id}}
-    if u.role == Role.SOCIAL_WORKER:
+    if u.role in (Role.QA_LEAD, Role.QA_AUDITOR):
+        from carepath.assurance.models import CaseAudit
+        entry["children"] = [str(c) for c in CaseAudit.objects.filter(auditor=u).values_list("child__public_id", flat=True)[:30]]
+    elif u.role == Role.SOCIAL_WORKER:
         entry["children"] = [str(c) for c in Child.objects.filter(allocated_worker=u, is_restricted=False).values_list("public_id", flat=True)[:30]]
     else:
         qs = Child.objects.filter(allocated_team=u.team) if u.team_id else Child.objects.filter(allocated_team__service=u.service)
@@ -67,10 +71,10 @@ print(json.dumps(users))
 """
 
 
-def prepare_users(env, password, sw, tm, hos, legal=0):
+def prepare_users(env, password, sw, tm, hos, legal=0, quality=0):
     import json
 
-    code = PREPARE.format(password=password, sw=sw, tm=tm, hos=hos, legal=legal)
+    code = PREPARE.format(password=password, sw=sw, tm=tm, hos=hos, legal=legal, quality=quality)
     out = carepath(env, "shell", "-c", code, capture=True)
     return json.loads(out.strip().splitlines()[-1])
 
@@ -96,10 +100,61 @@ LEGAL_PAGES = {
 }
 
 
+# Practice assurance (issue 5): the QA lead's and auditors' pages, managers' supervision pages and
+# the reports, opened by QA staff, team managers and heads of service.
+ASSURANCE_PAGES = {
+    "home": "/assurance/",
+    "audits": "/assurance/my-audits/",
+    "programmes": "/assurance/programmes/",
+    "agreement": "/assurance/reports/agreement/",
+    "calibration": "/assurance/reports/calibration/",
+    "learning": "/assurance/reports/learning/",
+    "supervision": "/assurance/supervision/",
+    "compliance": "/assurance/supervision/compliance/",
+}
+# Which of them each role opens (a page a role may not open is not in its list).
+ASSURANCE_BY_ROLE = {
+    "qa_lead": ["home", "audits", "programmes", "agreement", "calibration", "learning", "child tab"],
+    "qa_auditor": ["home", "audits", "child tab"],
+    "team_manager": ["home", "supervision", "compliance", "agreement", "learning", "child tab"],
+    "head_of_service": [
+        "home",
+        "supervision",
+        "compliance",
+        "agreement",
+        "calibration",
+        "learning",
+        "child tab",
+    ],
+}
+
+
 def simulated_user(base, entry, password, deadline, results, lock, errors, think, mix="casework"):
     rng = random.Random(entry["username"])
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
         sign_in(client, entry["username"], password)
+        if mix == "assurance":
+            pages = [p for p in ASSURANCE_BY_ROLE[entry["role"]] if p != "child tab" or entry["children"]]
+            for page in pages:  # untimed first visits, as for the legal mix
+                if page != "child tab":
+                    client.get(ASSURANCE_PAGES[page])
+            while time.monotonic() < deadline:
+                choice = rng.choice(pages)
+                if choice == "child tab":
+                    path = f"/children/{rng.choice(entry['children'])}/assurance/"
+                else:
+                    path = ASSURANCE_PAGES[choice]
+                start = time.perf_counter()
+                r = client.get(path)
+                elapsed = (time.perf_counter() - start) * 1000
+                if think:
+                    time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                with lock:
+                    if r.status_code != 200:
+                        errors.append((path, r.status_code))
+                    else:
+                        results.setdefault(choice, []).append(elapsed)
+            return
         if mix == "legal":
             # Untimed first visits: each server thread compiles its templates and fills its caches
             # once; the figures are for the steady state after that (the report says so).
@@ -183,11 +238,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="Threads per gunicorn worker.")
     parser.add_argument(
         "--mix",
-        choices=["casework", "legal"],
+        choices=["casework", "legal", "assurance"],
         default="casework",
         help="casework: caseloads, work queues and children's records; legal: the panel tracker, PLO "
         "list, section 20 register and proceedings list, by managers, heads of service, panel members "
-        "and solicitors.",
+        "and solicitors; assurance: audits, reports, supervision and children's assurance tabs, by "
+        "QA staff, team managers and heads of service.",
     )
     args = parser.parse_args()
 
@@ -214,6 +270,11 @@ def main() -> None:
         users = prepare_users(env, password, 0, args.users, args.users, args.users)
         users = [u for u in users if u["role"] != "team_manager"][: args.users // 2]
         users += prepare_users(env, password, 0, args.users - len(users), 0, 0)
+    elif args.mix == "assurance":
+        # A quarter QA staff (as many as there are), the rest team managers and heads of service.
+        users = prepare_users(env, password, 0, 0, 0, 0, max(1, args.users // 4))
+        hos = max(1, (args.users - len(users)) // 3)
+        users += prepare_users(env, password, 0, args.users - len(users) - hos, hos)
     else:
         sw = max(1, args.users * 12 // 20)
         tm = max(1, args.users * 6 // 20)
@@ -268,18 +329,18 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     print(
-        f"\n{label}: {len(users)} concurrent users ({args.mix}{', after one untimed visit to each page' if args.mix == 'legal' else ''}) for {args.seconds} s, gunicorn {args.workers}×{args.threads}"
+        f"\n{label}: {len(users)} concurrent users ({args.mix}{', after one untimed visit to each page' if args.mix in ('legal', 'assurance') else ''}) for {args.seconds} s, gunicorn {args.workers}×{args.threads}"
     )
-    print(f"{'page':<10} {'requests':>9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'page':<12} {'requests':>9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     all_values = []
     for page, values in sorted(results.items()):
         all_values += values
         print(
-            f"{page:<10} {len(values):>9} {statistics.median(values):>10.1f} {percentile(values, 0.95):>8.1f} {max(values):>8.1f}"
+            f"{page:<12} {len(values):>9} {statistics.median(values):>10.1f} {percentile(values, 0.95):>8.1f} {max(values):>8.1f}"
         )
     if all_values:
         print(
-            f"{'all':<10} {len(all_values):>9} {statistics.median(all_values):>10.1f} {percentile(all_values, 0.95):>8.1f} {max(all_values):>8.1f}"
+            f"{'all':<12} {len(all_values):>9} {statistics.median(all_values):>10.1f} {percentile(all_values, 0.95):>8.1f} {max(all_values):>8.1f}"
         )
     print(f"errors: {len(errors)}" + (f" e.g. {errors[:3]}" if errors else ""))
     sys.exit(1 if errors else 0)

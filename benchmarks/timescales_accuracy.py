@@ -54,8 +54,10 @@ KIND_RULES: dict[str, tuple[str, ...]] = {
     "plan_stuck": ("DRIFT-CP-18M", "DRIFT-CIN-18M", "DRIFT-NO-PROGRESS"),
     "s20_without_consent": ("S20-DRIFT",),
 }
-# Planted kinds with no rule (no supervision records; recording delay is not a timescale).
-NOT_TIMESCALES = ("supervision_gap", "backdated_recording")
+# Planted kinds not measured here: supervision gaps and optimistic audits are about workers and
+# audits, not a child's clocks (benchmarks/assurance.py measures them); recording delay is not a
+# timescale.
+NOT_TIMESCALES = ("supervision_gap", "optimistic_audit", "backdated_recording")
 
 
 @dataclass
@@ -370,7 +372,7 @@ def main() -> None:
             print(f"{'':<20} {'  (origin ' + origin + ')':<34} {n:>7} {hit_other:>7} {_pct(hit_other, n):>7}")
     for kind in NOT_TIMESCALES:
         n = sum(1 for p in planted if p.kind == kind)
-        print(f"{kind:<20} {'(no rule: not measured)':<34} {n:>7}")
+        print(f"{kind:<20} {'(not a child clock: not measured here)':<34} {n:>7}")
 
     print()
     print("Engine flags by rule and status (rules of a planted kind)")

@@ -1,5 +1,3 @@
-from django.urls import path
-
 from .views import audits, child, home, moderation, reports, supervision
 
 app_name = "assurance"

@@ -9,6 +9,15 @@ from carepath.core.permissions import Function, Role
 # every page cost the server a quarter of its capacity at 60,000 children.
 COUNTS_FOR_SECONDS = 60
 
+# Holding any of these puts practice assurance's front page in the navigation.
+ASSURANCE_FUNCTIONS = (
+    Function.VIEW_ASSURANCE,
+    Function.CONDUCT_AUDITS,
+    Function.MANAGE_AUDITS,
+    Function.RESPOND_TO_AUDITS,
+    Function.RECORD_SUPERVISION,
+)
+
 
 def _my_work_label(request) -> str:
     """The "My work" link, saying what is overdue on screen."""
@@ -55,6 +64,13 @@ def navigation(request):
         items.append(("journey:front-door", "Front door"))
     if user.can(Function.VIEW_LEGAL):
         items.append(("legal:home", "Legal"))
+    # Practice assurance: one item at most. Auditors, supervisors, the QA lead and readers of the
+    # reports get its front page (which also links to their own supervision); a social worker's
+    # part in it is their own supervision, so their item says that and goes straight there.
+    if any(user.can(f) for f in ASSURANCE_FUNCTIONS):
+        items.append(("assurance:home", "Assurance"))
+    elif user.role == Role.SOCIAL_WORKER:
+        items.append(("assurance:my-supervision", "My supervision"))
     if user.can(Function.SUBMIT_CONTACT):
         items.append(("journey:contact-new", "Tell us about a child"))
         items.append(("journey:contacts-mine", "Your contacts"))

@@ -58,7 +58,9 @@ def create(*, actor: User, children: Iterable[Child], record: models.Model) -> m
         record.recorded_by = actor
     validate(record)
     record.save(force_insert=True)
-    for child in children:
+    # A record about no child (a panel meeting, a reflective supervision session) is logged once,
+    # so every creation leaves a trace in the change log.
+    for child in list(children) or [None]:
         audit.record_creation(actor=actor, child=child, record=record)
     return record
 
@@ -91,7 +93,7 @@ def change(
         raise
     diff = {name: (before[name], value) for name, value in changes.items() if before[name] != value}
     if diff:
-        for child in children:
+        for child in list(children) or [None]:
             audit.record_change(
                 actor=actor, child=child, record=record, action=ChangeAction.UPDATED, changes=diff
             )

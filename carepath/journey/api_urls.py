@@ -1,5 +1,6 @@
 from django.urls import path
 
+from carepath.assurance import api as assurance_api
 from carepath.timescales import api as timescales_api
 
 from . import api
@@ -30,11 +31,20 @@ PER_CHILD = [
     ("professionals", api.Professionals, "child-professionals"),
     ("timeline", api.Timeline, "child-timeline"),
     ("timescales", timescales_api.ChildDeadlines, "child-timescales"),
+    ("audits", assurance_api.ChildAudits, "child-audits"),
+    ("case-directions", assurance_api.ChildCaseDirections, "child-case-directions"),
 ]
 
 urlpatterns = [
     path("children/", api.ChildList.as_view(), name="child-list"),
     path("my-work/", timescales_api.MyWork.as_view(), name="my-work"),
+    path("audits/", assurance_api.AuditList.as_view(), name="audit-list"),
+    path("moderations/", assurance_api.ModerationList.as_view(), name="moderation-list"),
+    path(
+        "supervision-sessions/",
+        assurance_api.SupervisionSessionList.as_view(),
+        name="supervision-session-list",
+    ),
     path("children/<uuid:child_id>/", api.ChildDetail.as_view(), name="child-detail"),
     *(
         path(f"children/<uuid:child_id>/{segment}/", view.as_view(), name=name)

@@ -69,13 +69,21 @@ def _active_break_glass(user: User, child_id) -> BreakGlassAccess | None:
     )
 
 
-def _scope_basis(user: User, child: Child) -> str | None:
-    """The basis on which the user's scope covers the child, or None."""
+# What an audit or moderation lets its auditor do with the child's record: read it (the legal
+# lists included) and audit it. Not record casework, change details or authorise plans: an auditor
+# from another service stands outside the case.
+AUDIT_SAMPLE_FUNCTIONS = frozenset(
+    {Function.VIEW_CHILD_RECORD, Function.VIEW_LEGAL, Function.CONDUCT_AUDITS, Function.VIEW_ASSURANCE}
+)
+
+
+def _scope_basis(user: User, child: Child, function: str = Function.VIEW_CHILD_RECORD) -> str | None:
+    """The basis on which the user's scope covers the child for `function`, or None."""
     if user.scope == Scope.NONE:
         return None
     if _open_allocation(user, child.pk):
         return AccessBasis.ALLOCATED
-    if _in_audit_sample(user, child.pk):
+    if function in AUDIT_SAMPLE_FUNCTIONS and _in_audit_sample(user, child.pk):
         return AccessBasis.AUDIT_SAMPLE
     if user.scope == Scope.AUTHORITY:
         return AccessBasis.AUTHORITY
@@ -106,7 +114,7 @@ def child_access_decision(
         if RestrictedRecordGrant.objects.filter(child=child, user=user, revoked_at__isnull=True).exists():
             return AccessDecision(True, AccessBasis.RESTRICTED_GRANT)
     else:
-        basis = _scope_basis(user, child)
+        basis = _scope_basis(user, child, function)
         if basis:
             return AccessDecision(True, basis)
     if function == Function.VIEW_CHILD_RECORD and _active_break_glass(user, child.pk):

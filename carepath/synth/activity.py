@@ -4,8 +4,10 @@ Statutory visits keep to their cadence (child protection: at least every 10 work
 looked after: within a week of each placement starting and at least every 42 days; child in
 need: about every 20 working days) except where a late visit is planted. Case notes are written
 by whoever held the case that day, usually the same day or within a week; planted backdated
-notes are written up 10 to 60 days later. Rows are generated child by child and written in
-batches, so memory stays flat however large the authority.
+notes are written up 10 to 60 days later. A manager's oversight note goes on each open episode
+every 18 to 27 days, so that no episode goes a month without case supervision or oversight
+(CASE-SUPV; supervision's case directions come on top). Rows are generated child by child and
+written in batches, so memory stays flat however large the authority.
 """
 
 import random
@@ -26,6 +28,9 @@ AK = pm.Allocation.Kind
 VK = jm.Visit.Kind
 NK = jm.CaseNote.Kind
 NOTE_KINDS = {NK.CASE_NOTE: 0.5, NK.PHONE_CALL: 0.25, NK.MEETING: 0.1, NK.CORRESPONDENCE: 0.15}
+# Management oversight notes on an open episode: days from the referral to the first, then between.
+FIRST_OVERSIGHT_DAYS = (10, 25)
+OVERSIGHT_EVERY_DAYS = (18, 27)
 
 
 class Caseholders:
@@ -291,16 +296,21 @@ class ActivityWriter:
     ) -> None:
         stop = min(end or self.today, self.today)
         day = start + timedelta(days=rng.randint(0, 3))
-        next_oversight = start + timedelta(days=rng.randint(20, 40))
+        # Management oversight keeps each open episode within CASE-SUPV (a case direction or an
+        # oversight note at least monthly): the first within 10-25 days of the referral, then every
+        # 18-27 days (a calendar month is never shorter than 28). Supervision adds case directions
+        # on top (synth/assurance.py); no case supervision gap is planted.
+        next_oversight = start + timedelta(days=rng.randint(*FIRST_OVERSIGHT_DAYS))
         while day < stop:
             self._note(kid, day, pick_kind(rng), holders.holder_on(day), names, rng)
             day += timedelta(days=max(1, int(rng.expovariate(1 / mean_gap))))
+            # Up to the next note, or to the end of the episode (or today) after the last one.
             while oversight and next_oversight < min(day, stop):
                 alloc = holders.on(next_oversight)
                 team = alloc.team if alloc else None
                 manager = self.org.manager_or_head(team, next_oversight) if team else holders.fallback
                 self._note(kid, next_oversight, NK.MANAGEMENT_OVERSIGHT, manager, names, rng)
-                next_oversight += timedelta(days=rng.randint(25, 40))
+                next_oversight += timedelta(days=rng.randint(*OVERSIGHT_EVERY_DAYS))
 
     def _note(self, kid: Kid, day: date, kind: str, author: Holder, names: dict, rng: random.Random) -> None:
         when = at(day, rng.randint(8, 18), rng.randint(0, 59))

@@ -27,6 +27,7 @@ from carepath.people.models import ChildStatus
 
 from .activity import ActivityWriter
 from .allocation import AllocationSimulation
+from .assurance import QA_LEAD_USERNAME, AssuranceSummary, AssuranceWriter
 from .calendar import WorkingDays
 from .journeys import JourneyBuilder, Kid, at, nhs_number, upn
 from .legal import LegalPathwayWriter
@@ -77,6 +78,13 @@ class DemoLogin:
     description: str
 
 
+# The organisation's demo accounts, and the QA lead the assurance writer adds (issue 5), in the
+# order `carepath demo` prints them.
+ALL_DEMO_USERNAMES: dict[str, str] = {}
+for _role, _username in DEMO_USERNAMES.items():
+    ALL_DEMO_USERNAMES[_role] = _username
+    if _role == Role.QA_AUDITOR and Role.QA_LEAD not in DEMO_USERNAMES:
+        ALL_DEMO_USERNAMES[Role.QA_LEAD] = QA_LEAD_USERNAME
 # What each demo account is for, for `carepath demo` to print (with DEMO_ACCOUNTS). The report's
 # `demo_logins` say the same with this authority's numbers.
 DEMO_DESCRIPTIONS: dict[str, str] = {
@@ -86,7 +94,8 @@ DEMO_DESCRIPTIONS: dict[str, str] = {
     Role.DIRECTOR: "every child in the authority",
     Role.LEGAL_PANEL_MEMBER: "chairs the legal gateway panel; reads any child's record",
     Role.SOLICITOR: "the authority's solicitor for children in pre-proceedings or proceedings",
-    Role.QA_AUDITOR: "reads any child's record for case audits",
+    Role.QA_AUDITOR: "case audits and moderations to do; reads only the children in their sample",
+    Role.QA_LEAD: "runs the audit programme, moderation and calibration; every child's record",
     Role.IRO: "reviewing officer and CP chair for the children allocated",
     Role.PERFORMANCE_ANALYST: "teams, services and every record",
     Role.PARTNER_REFERRER: "a school's safeguarding lead; submits contacts only",
@@ -95,7 +104,7 @@ DEMO_DESCRIPTIONS: dict[str, str] = {
 }
 DEMO_ACCOUNTS: list[DemoLogin] = [
     DemoLogin(Role(role).label, username, DEMO_DESCRIPTIONS[role])
-    for role, username in DEMO_USERNAMES.items()
+    for role, username in ALL_DEMO_USERNAMES.items()
 ]
 
 
@@ -130,7 +139,7 @@ def generate_authority(
             "(a new CAREPATH_DATA_DIR or DATABASE_URL, or `carepath flush` first)."
         )
     taken = sorted(
-        pm.User.objects.filter(username__in=DEMO_USERNAMES.values()).values_list("username", flat=True)
+        pm.User.objects.filter(username__in=ALL_DEMO_USERNAMES.values()).values_list("username", flat=True)
     )
     if taken:
         raise GenerationRefused(
@@ -183,7 +192,7 @@ def generate_authority(
         allocations.run(report)
         _demo_caseload(journeys, allocations, org, today, random.Random(seed + 1), long_history)
         allocations.record_churn()
-        _supervision_gaps(org, planted, today, history_start, random.Random(seed + 2))
+        _supervision_gaps(org, planted, today, history_start, wd, random.Random(seed + 2))
         allocations.write(sink, journeys.recorded)
         ActivityWriter(
             sink=sink,
@@ -205,6 +214,12 @@ def generate_authority(
             today=today, seed=seed, history_start=history_start,
         ).run(report)  # fmt: skip
         sink.flush()
+        # Supervision, case directions and the audit programme, fitted around everything above.
+        assurance = AssuranceWriter(
+            sink=sink, org=org, journeys=journeys, allocations=allocations, planted=planted, wd=wd,
+            today=today, seed=seed, history_start=history_start,
+        ).run(report)  # fmt: skip
+        sink.flush()
         sink.reset_sequences()
 
     if planted_path is not None:
@@ -221,7 +236,7 @@ def generate_authority(
         staff=staff,
         planted=planted.planted_count,
         seconds=time.perf_counter() - started,
-        demo_logins=_demo_logins(org, allocations, journeys, long_history),
+        demo_logins=_demo_logins(org, allocations, journeys, long_history, assurance),
         rows=dict(sink.counts),
     )
 
@@ -312,19 +327,29 @@ def _demo_caseload(
 
 
 def _supervision_gaps(
-    org, planted: PlantedFailures, today: date, history_start: date, rng: random.Random
+    org, planted: PlantedFailures, today: date, history_start: date, wd: WorkingDays, rng: random.Random
 ) -> None:
-    for holder in org.all_holders:
-        post = holder.post
-        if post.role != Role.SOCIAL_WORKER or not post.registered:
-            continue
-        begin = max(holder.started_on, history_start) + timedelta(days=60)
-        finish = (holder.left_on or today) - timedelta(days=30)
-        if (finish - begin).days < 270 or not planted.roll("supervision_gap", rng):
-            continue
-        length = rng.randint(60, 180)
-        start = begin + timedelta(days=rng.randint(0, max(0, (finish - begin).days - length)))
-        end = min(start + timedelta(days=length), finish)
+    """Plant stretches with no supervision. The assurance writer holds a session on the first
+    day and on the last (none after it, for a gap still open today) and none between, so the
+    planted file is the whole truth about gaps. A third of the gaps of workers still in post run
+    to today (the supervision pages show them overdue, and they are escalated); the demo team
+    always has one, on a colleague of the demo social worker, if it has anyone eligible."""
+    demo_sw = org.demo[Role.SOCIAL_WORKER]
+    demo_team = demo_sw.post.team
+    demo_candidates: list[Holder] = []
+    open_in_demo_team = False
+
+    def plant(holder: Holder, start: date, end: date | None) -> None:
+        if end is None:
+            description = (
+                f"No supervision since {start.isoformat()} ({(today - start).days} days to "
+                f"{today.isoformat()}): the session on {start.isoformat()} is the last."
+            )
+        else:
+            description = (
+                f"No supervision between {start.isoformat()} and {end.isoformat()} "
+                f"({(end - start).days} days): sessions on both days and none between."
+            )
         planted.add(
             "supervision_gap",
             worker=holder.username,
@@ -332,13 +357,34 @@ def _supervision_gaps(
             record_id=holder.user_id,
             start=start,
             end=end,
-            description=(
-                f"No supervision between {start.isoformat()} and {end.isoformat()} "
-                f"({(end - start).days} days). "
-                "There is no supervision model yet (it arrives with the assurance work): generate "
-                "supervision records around this gap when it does."
-            ),
+            description=description,
         )
+
+    for holder in org.all_holders:
+        post = holder.post
+        if post.role != Role.SOCIAL_WORKER or not post.registered:
+            continue
+        begin = max(holder.started_on, history_start) + timedelta(days=60)
+        finish = (holder.left_on or today) - timedelta(days=30)
+        if (finish - begin).days < 270:
+            continue
+        if post.team is demo_team and holder.left_on is None and holder is not demo_sw:
+            demo_candidates.append(holder)
+        if not planted.roll("supervision_gap", rng):
+            continue
+        if holder.left_on is None and rng.random() < 1 / 3:
+            plant(holder, wd.on_or_before(today - timedelta(days=rng.randint(40, 120))), None)
+            open_in_demo_team = open_in_demo_team or post.team is demo_team
+            continue
+        length = rng.randint(63, 177)  # 2 to 6 months once both ends are moved to working days
+        start = begin + timedelta(days=rng.randint(0, max(0, (finish - begin).days - length)))
+        end = min(start + timedelta(days=length), finish)
+        plant(holder, wd.on_or_before(start), wd.on_or_before(end))
+    if not open_in_demo_team and demo_candidates:
+        gapped = {row.record_id for row in planted.rows if row.kind == "supervision_gap"}
+        free = [h for h in demo_candidates if h.user_id not in gapped]
+        if free:
+            plant(rng.choice(free), wd.on_or_before(today - timedelta(days=rng.randint(40, 80))), None)
 
 
 def _restrict(
@@ -493,7 +539,11 @@ def _long_history_top_up(
 
 
 def _demo_logins(
-    org, allocations: AllocationSimulation, journeys: JourneyBuilder, long_history: list[Kid]
+    org,
+    allocations: AllocationSimulation,
+    journeys: JourneyBuilder,
+    long_history: list[Kid],
+    assurance: AssuranceSummary,
 ) -> list[DemoLogin]:
     demo = org.demo
     open_by_worker: dict[tuple[int, str], int] = {}
@@ -523,7 +573,14 @@ def _demo_logins(
         Role.DIRECTOR: "every child in the authority",
         Role.LEGAL_PANEL_MEMBER: "chairs the legal gateway panel; reads any child's record",
         Role.SOLICITOR: f"allocated to {solicitor_count} children in pre-proceedings or proceedings",
-        Role.QA_AUDITOR: "reads any child's record for audit",
+        Role.QA_AUDITOR: (
+            f"{assurance.demo_auditor_open} case audits to do and moderations waiting; reads only the "
+            "children in their audit sample"
+        ),
+        Role.QA_LEAD: (
+            f"runs the audit programme ({assurance.completed} audits completed, {assurance.moderated} "
+            "moderated); reviews the calibration flags"
+        ),
         Role.IRO: f"independent reviewing officer for {iro_count} looked-after children",
         Role.PERFORMANCE_ANALYST: "teams, services and every child's record",
         Role.PARTNER_REFERRER: f"safeguarding lead at {school_name}; submits contacts only",
@@ -531,5 +588,6 @@ def _demo_logins(
         Role.SYSTEM_ADMINISTRATOR: "manages user accounts; no access to children's records",
     }
     return [
-        DemoLogin(Role(role).label, username, descriptions[role]) for role, username in DEMO_USERNAMES.items()
+        DemoLogin(Role(role).label, username, descriptions[role])
+        for role, username in ALL_DEMO_USERNAMES.items()
     ]

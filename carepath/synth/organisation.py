@@ -34,6 +34,7 @@ DEMO_USERNAMES: dict[str, str] = {
     Role.LEGAL_PANEL_MEMBER: "panel.member",
     Role.SOLICITOR: "solicitor",
     Role.QA_AUDITOR: "qa.auditor",
+    Role.QA_LEAD: "qa.lead",
     Role.IRO: "iro",
     Role.PERFORMANCE_ANALYST: "analyst",
     Role.PARTNER_REFERRER: "referrer",

@@ -17,9 +17,12 @@ the rate applies to, and its own meaning of start and end:
   than 3 months (the first) or 6 months (later ones); start = due, end = held.
 - late_assessment (per assessment): authorised more than 45 working days after the referral,
   with no reason recorded; start = referral, end = authorised (blank if still open).
-- supervision_gap (per social worker in post 9+ months; worker, record: the User): 2 to 6 months
-  with no supervision, start to end. There is no supervision model yet, so this file is the
-  only record of it.
+- supervision_gap (per registered social worker in post 9+ months; worker, record: the User): a
+  stretch with no supervision. start = the supervision session before it, end = the session
+  after it, 2 to 6 months later; or, for about a third of those still in post, end blank: no
+  session since start (40 to 120 days before today), the gap still open and escalated. Sessions
+  are held on start and end and never between (synth/assurance.py); every other stretch between
+  sessions is within the rule (SUPV monthly, SUPV-NQ-* for newly qualified workers).
 - worker_churn (per child with a year-long allocation): 4 or more changes of social worker in
   the 12 months from start. A change is a social-worker allocation that starts the day the
   previous one ended, to someone else.
@@ -30,10 +33,19 @@ the rate applies to, and its own meaning of start and end:
   progression; start = plan start.
 - backdated_recording (per case note): written up 10 to 60 days after the activity; start =
   activity date, end = recorded date.
+- optimistic_audit (per completed case audit; record: the CaseAudit): the audit was completed on
+  a day when another planted failure of the child's left overdue work on the record (a late
+  statutory visit, review or assessment, a plan open past 18 months with no progress, a section
+  20 accommodation with no consent) and graded good or outstanding anyway; start = the day it
+  was completed (the audit's date), end blank. The description names the failure it sits in. Every
+  other audit graded good or better was completed outside any planted failure of the child's.
 
 Only `worker_churn` can also arise without being planted (from staff turnover); those rows say
 `origin=arose`. Every other kind is absent from the data except where planted, by construction,
-so the file is the whole truth for the authority it came with.
+so the file is the whole truth for the authority it came with. One qualification for
+`optimistic_audit`: the honest audits avoid every planted failure, but the timescales engine also
+finds overdue work no one planted (its accuracy benchmark lists it), so an honest good audit can
+still be completed on a day such a clock was overdue; benchmarks/assurance.py counts those apart.
 """
 
 import csv

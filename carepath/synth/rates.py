@@ -120,9 +120,13 @@ DEFAULT_PLANTED_RATES: dict[str, float] = {
     "late_cla_review": 0.05,
     "late_rcpc": 0.05,
     "late_assessment": 0.05,
-    "supervision_gap": 0.06,
+    # Raised from 0.06 once supervision records existed (issue 5), so that an authority of a few
+    # thousand children has enough gaps to measure their detection.
+    "supervision_gap": 0.15,
     "worker_churn": 0.03,
     "s20_without_consent": 0.10,
     "plan_stuck": 0.06,
     "backdated_recording": 0.03,
+    # Per completed case audit (synth/assurance.py), where a planted failure gives one to plant.
+    "optimistic_audit": 0.15,
 }

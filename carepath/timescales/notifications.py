@@ -36,6 +36,8 @@ WORK_PATH = "/work/"
 ESCALATIONS_SINCE = timedelta(hours=20)
 # Roles whose people have their own work queue (Function.SEE_OWN_WORK).
 ROLES_WITH_WORK = [Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE]
+# Supervision gaps go up the line to heads of service and then the director (assurance app).
+ROLES_WITH_ESCALATIONS = [*ROLES_WITH_WORK, Role.DIRECTOR]
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,14 @@ class Digest:
     work: list[Section] = field(default_factory=list)
     escalated: list[Line] = field(default_factory=list)
     teams_overdue: int | None = None  # managers only
+    # Workers whose supervision is overdue and was escalated to the user: "Name: rule, due date".
+    supervision_escalated: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.work and not self.escalated and not self.teams_overdue
+        return (
+            not self.work and not self.escalated and not self.teams_overdue and not self.supervision_escalated
+        )
 
     def count(self, label: str) -> int:
         return sum(len(s.lines) for s in self.work if s.label == label)
@@ -79,6 +85,8 @@ class Digest:
         ]
         if self.escalated:
             parts.append(f"{len(self.escalated)} escalated to you")
+        if self.supervision_escalated:
+            parts.append(f"{len(self.supervision_escalated)} supervision gaps escalated to you")
         if not parts and self.teams_overdue:
             parts.append(f"{self.teams_overdue} overdue in your {self.team_word}")
         return f"Your carepath work for {self.today:%A %-d %B}: {', '.join(parts)}"
@@ -92,7 +100,7 @@ def recipients() -> QuerySet:
     """Everyone who may get a digest: in post, able to sign in, with an email address and a work
     queue of their own. Leavers keep their account (for the history) but get nothing."""
     return (
-        User.objects.filter(is_active=True, left_on__isnull=True, role__in=ROLES_WITH_WORK)
+        User.objects.filter(is_active=True, left_on__isnull=True, role__in=ROLES_WITH_ESCALATIONS)
         .exclude(email="")
         .order_by("pk")
     )
@@ -145,6 +153,7 @@ def digest_for(user: User, today: date | None = None, *, rules: dict[str, Rule] 
     today = today or timezone.localdate()
     rules = rules_by_id() if rules is None else rules
     digest = Digest(user=user, today=today)
+    digest.supervision_escalated = _supervision_escalated(user)
     if not user.can(Function.SEE_OWN_WORK):
         return digest
     sections = {b: Section(Bucket.LABELS[b]) for b in (Bucket.OVERDUE, Bucket.TODAY, Bucket.THIS_WEEK)}
@@ -163,6 +172,21 @@ def digest_for(user: User, today: date | None = None, *, rules: dict[str, Rule] 
         ]
         digest.teams_overdue = teams_overdue_count(user, today)
     return digest
+
+
+def _supervision_escalated(user: User) -> list[str]:
+    """Supervision gaps escalated to the user since the last digest (workers, not children)."""
+    from carepath.assurance.models import SupervisionEscalation  # the assurance app builds on this one
+
+    since = timezone.now() - ESCALATIONS_SINCE
+    rules = rules_by_id()
+    return [
+        f"{e.supervisee.get_full_name() or e.supervisee.username}: "
+        f"{rules[e.rule_id].name if e.rule_id in rules else e.rule_id}, due {e.due_on:%-d %B %Y}"
+        for e in SupervisionEscalation.objects.filter(escalated_to=user, escalated_at__gte=since)
+        .select_related("supervisee")
+        .order_by("due_on", "pk")
+    ]
 
 
 def digest_message(digest: Digest) -> EmailMessage:

@@ -142,8 +142,29 @@ def team_work(user: User, team_id: int, *, horizon_days: int = 7) -> QuerySet:
 
 def child_clocks(user: User, child: Child) -> QuerySet:
     """A child's stored clocks: open first, then the history of late, missed and flagged. The
-    caller has already opened the child's record through child_for_reading (which logs the read)."""
-    return Deadline.objects.filter(child=child).order_by("-status", "due_on", "pk")
+    caller has already opened the child's record through child_for_reading (which logs the read).
+
+    A moderator grades blind (assurance, F18): while they moderate an audit of the child, the
+    clocks of that audit's actions and escalation are left out, since they say the grade was below
+    good."""
+    rows = Deadline.objects.filter(child=child)
+    from carepath.assurance.models import AuditAction, AuditEscalation, Moderation  # builds on this app
+
+    blind = Moderation.objects.filter(
+        moderator_id=user.pk, status=Moderation.Status.ASSIGNED, audit__child=child
+    ).values("audit_id")
+    if blind.exists():
+        rows = rows.exclude(
+            Q(
+                context_type="audit_action",
+                context_id__in=AuditAction.objects.filter(audit__in=blind).values("pk"),
+            )
+            | Q(
+                context_type="audit_escalation",
+                context_id__in=AuditEscalation.objects.filter(audit__in=blind).values("pk"),
+            )
+        )
+    return rows.order_by("-status", "due_on", "pk")
 
 
 def open_escalations_for(user: User) -> QuerySet:

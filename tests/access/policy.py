@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from carepath.core.models import AccessBasis
 from carepath.core.permissions import ROLE_FUNCTIONS, Function, Scope
+from carepath.people.selectors import AUDIT_SAMPLE_FUNCTIONS
 
 # How a child stands to the user under test (every user is in team A1 of service A).
 OWN = "allocated to them"
@@ -18,23 +19,45 @@ OTHER_SERVICE = "in another service"
 RESTRICTED_OWN = "restricted, allocated to them"
 RESTRICTED_GRANTED = "restricted, with a grant to them"
 BROKEN_GLASS = "in another service, glass broken"
+# An open audit or moderation assigned to the user grants the child's record as an allocation does
+# (people.selectors._audit_sample): this is all a QA auditor (scope "audit sample") can read.
+AUDITING = "in another service, in an audit assigned to them"
+MODERATING = "in another service, in a moderation assigned to them"
 
-RELATIONS = [OWN, TEAM, SERVICE, OTHER_SERVICE, RESTRICTED_OWN, RESTRICTED_GRANTED, BROKEN_GLASS]
+RELATIONS = [
+    OWN,
+    TEAM,
+    SERVICE,
+    OTHER_SERVICE,
+    RESTRICTED_OWN,
+    RESTRICTED_GRANTED,
+    BROKEN_GLASS,
+    AUDITING,
+    MODERATING,
+]
+AUDIT_SAMPLE = {AUDITING: AccessBasis.AUDIT_SAMPLE, MODERATING: AccessBasis.AUDIT_SAMPLE}
 
 # Which unrestricted children each scope reaches, and the basis logged. An allocation is the
-# most specific reason, so it is the one recorded even for wider scopes; a scope of "none"
-# reaches nobody, allocated or not.
+# most specific reason, so it is the one recorded even for wider scopes, and an audit or moderation
+# assigned to the user the next most; a scope of "none" reaches nobody, allocated or not.
 SCOPE_REACH: dict[str, dict[str, str]] = {
     Scope.NONE: {},
-    Scope.ALLOCATED: {OWN: AccessBasis.ALLOCATED},
-    Scope.TEAM: {OWN: AccessBasis.ALLOCATED, TEAM: AccessBasis.TEAM},
-    Scope.SERVICE: {OWN: AccessBasis.ALLOCATED, TEAM: AccessBasis.SERVICE, SERVICE: AccessBasis.SERVICE},
+    Scope.ALLOCATED: {OWN: AccessBasis.ALLOCATED, **AUDIT_SAMPLE},
+    Scope.AUDIT_SAMPLE: {OWN: AccessBasis.ALLOCATED, **AUDIT_SAMPLE},
+    Scope.TEAM: {OWN: AccessBasis.ALLOCATED, TEAM: AccessBasis.TEAM, **AUDIT_SAMPLE},
+    Scope.SERVICE: {
+        OWN: AccessBasis.ALLOCATED,
+        TEAM: AccessBasis.SERVICE,
+        SERVICE: AccessBasis.SERVICE,
+        **AUDIT_SAMPLE,
+    },
     Scope.AUTHORITY: {
         OWN: AccessBasis.ALLOCATED,
         TEAM: AccessBasis.AUTHORITY,
         SERVICE: AccessBasis.AUTHORITY,
         OTHER_SERVICE: AccessBasis.AUTHORITY,
         BROKEN_GLASS: AccessBasis.AUTHORITY,
+        **AUDIT_SAMPLE,
     },
 }
 
@@ -105,6 +128,9 @@ ENDPOINTS: dict[str, Rule] = {
     "legal:s20-consent-new": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_LEGAL),
     "legal:child-police-protection": WEB_READ,
     "legal:child-permanence": WEB_READ,
+    # Practice assurance (issue 5).
+    "assurance:child": WEB_READ,
+    "assurance:oversight-record": Rule(READ_AND_RECORD_RIGHT, Function.RECORD_SUPERVISION),
     "people:break-glass": Rule(BREAK_GLASS_FORM, Function.BREAK_GLASS),
     "api:child-detail": API_READ,
     "api:child-timescales": API_READ,
@@ -128,6 +154,8 @@ ENDPOINTS: dict[str, Rule] = {
     "api:child-relationships": API_READ,
     "api:child-professionals": API_READ,
     "api:child-timeline": API_READ,
+    "api:child-audits": API_READ,
+    "api:child-case-directions": API_READ,
 }
 
 
@@ -152,8 +180,14 @@ def expected(rule: Rule, role: str, scope: str, relation: str) -> Expected:
     elif rule.kind == READ_AND_ROLE:
         allowed = basis is not None and rule.function in functions
     elif rule.kind == READ_AND_RECORD_RIGHT:
-        # Break-glass opens a record to read it in an emergency, not to change it.
-        allowed = basis not in (None, AccessBasis.BREAK_GLASS) and rule.function in functions
+        # Break-glass opens a record to read it in an emergency, not to change it. An audit or
+        # moderation lets its auditor read and audit the record, not change it
+        # (people.selectors.AUDIT_SAMPLE_FUNCTIONS): only a wider scope still reaches the child.
+        # The read is logged on the basis it was read on.
+        right = basis
+        if basis == AccessBasis.AUDIT_SAMPLE and rule.function not in AUDIT_SAMPLE_FUNCTIONS:
+            right = AccessBasis.AUTHORITY if scope == Scope.AUTHORITY else None
+        allowed = right not in (None, AccessBasis.BREAK_GLASS) and rule.function in functions
     else:
         raise AssertionError(f"Unknown rule kind {rule.kind!r}")
     return Expected(200, basis) if allowed else Expected(403, None)

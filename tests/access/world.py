@@ -1,18 +1,22 @@
 """The fixture world for the access matrix, and the list of child-record endpoints.
 
 Two services of two teams each. For every role and every scope there is a user in team A1, and
-for each such user a child in each relation of policy.RELATIONS. Children that stand in the same
+for each such user a child in each relation of policy.RELATIONS (including a child of service B in
+an audit assigned to them and one in a moderation assigned to them). Children that stand in the same
 relation to every user (a child of team A1 allocated to someone else, say) are shared.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import UUIDConverter
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from carepath.assurance import models as am
 from carepath.core.permissions import Function, Role, Scope
 from carepath.people import models as pm
 from carepath.people.services import break_glass_start
@@ -47,6 +51,39 @@ def _child_of(worker: pm.User, **kwargs) -> pm.Child:
     return child
 
 
+def _audit_sample_children(user: pm.User, worker: pm.User, tool: am.AuditTool, qa_lead: pm.User) -> dict:
+    """A child in an open audit assigned to the user, and a child in a moderation assigned to them
+    (of an audit someone else completed): both of another service, each the user's alone."""
+    today = timezone.localdate()
+    audited = _child_of(worker)
+    am.CaseAudit.objects.create(
+        child=audited,
+        tool=tool,
+        auditor=user,
+        assigned_on=today - timedelta(days=5),
+        due_on=today + timedelta(days=15),
+    )
+    moderated = _child_of(worker)
+    audit = am.CaseAudit.objects.create(
+        child=moderated,
+        tool=tool,
+        auditor=qa_lead,
+        assigned_on=today - timedelta(days=30),
+        due_on=today - timedelta(days=10),
+        status=am.CaseAudit.Status.COMPLETED,
+        overall_grade="good",
+        completed_on=today - timedelta(days=12),
+    )
+    am.Moderation.objects.create(
+        audit=audit,
+        moderator=user,
+        assigned_on=today - timedelta(days=10),
+        assigned_by=qa_lead,
+        due_on=today + timedelta(days=10),
+    )
+    return {p.AUDITING: audited, p.MODERATING: moderated}
+
+
 def build_world() -> World:
     service_a = f.ServiceFactory(name="Service A")
     service_b = f.ServiceFactory(name="Service B", directorate=service_a.directorate)
@@ -65,6 +102,11 @@ def build_world() -> World:
         p.BROKEN_GLASS: _child_of(in_b2),
     }
     granter = f.UserFactory(team=teams["B2"], role=Role.TEAM_MANAGER, scope=Scope.TEAM)
+    # The QA lead who audits the moderated children and assigns their moderation; not under test.
+    qa_lead = f.UserFactory(team=None, role=Role.QA_LEAD, scope=Scope.AUTHORITY)
+    tool = am.AuditTool.objects.create(
+        key="matrix-tool", name="Case audit tool", status=am.AuditTool.Status.PUBLISHED
+    )
     users = {}
     for role in Role:
         for scope in Scope:
@@ -74,6 +116,7 @@ def build_world() -> World:
             children = dict(shared)
             children[p.OWN] = _child_of(user)
             children[p.RESTRICTED_OWN] = _child_of(user, is_restricted=True)
+            children.update(_audit_sample_children(user, in_b1, tool, qa_lead))
             pm.RestrictedRecordGrant.objects.create(
                 child=shared[p.RESTRICTED_GRANTED],
                 user=user,

@@ -12,7 +12,9 @@ from tests import factories as f
 _tool_keys = iter(range(1, 10_000_000))
 
 
-def audit_tool(*, domains=("Safety and risk", "The child's voice", "Planning and progress"), questions=2, published=True):
+def audit_tool(
+    *, domains=("Safety and risk", "The child's voice", "Planning and progress"), questions=2, published=True
+):
     """A tool with `domains`, each with `questions` questions, on the default four-grade scale."""
     tool = am.AuditTool.objects.create(
         key=f"tool-{next(_tool_keys)}",
@@ -21,7 +23,9 @@ def audit_tool(*, domains=("Safety and risk", "The child's voice", "Planning and
         published_at=timezone.now() if published else None,
     )
     for i, title in enumerate(domains, start=1):
-        domain = am.AuditDomain.objects.create(tool=tool, position=i, title=title, guidance=f"What good looks like: {title}.")
+        domain = am.AuditDomain.objects.create(
+            tool=tool, position=i, title=title, guidance=f"What good looks like: {title}."
+        )
         for j in range(1, questions + 1):
             am.AuditQuestion.objects.create(domain=domain, position=j, text=f"{title}: question {j}?")
     return tool

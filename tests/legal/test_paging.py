@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from carepath.core.permissions import Role
 from carepath.core import pages
+from carepath.core.permissions import Role
 from tests import factories as f
 from tests.legal import factories as lf
 

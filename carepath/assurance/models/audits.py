@@ -139,6 +139,7 @@ class AuditProgramme(models.Model):
     sample_size = models.PositiveIntegerField()
     # The draw is reproducible: the seed and the children it chose are both kept.
     random_seed = models.BigIntegerField()
+    sample_child_ids = models.JSONField(default=list, help_text="The children drawn, in the seed's order.")
     drawn_on = models.DateField()
     due_on = models.DateField()
     moderation_share = models.PositiveSmallIntegerField(
@@ -341,7 +342,7 @@ class CalibrationFlag(models.Model):
     services.calibration; the QA lead says what they did about it."""
 
     class Outcome(models.TextChoices):
-        REGRADED = "regraded", "The audit was too generous: sent back to be regraded"
+        TOO_GENEROUS = "too_generous", "The grade was too generous for what the record showed"
         STANDS = "stands", "The grade stands: the evidence explains it"
 
     audit = models.OneToOneField(CaseAudit, on_delete=models.CASCADE, related_name="calibration_flag")
@@ -350,7 +351,7 @@ class CalibrationFlag(models.Model):
     as_at = models.DateField(help_text="The audit's date, on which the record was read.")
     # What the record showed: [{"kind", "rule_id", "name", "why", "due_on"}], in words.
     findings = models.JSONField(default=list)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewed_on = models.DateField(null=True, blank=True)
     review_note = models.TextField(blank=True)

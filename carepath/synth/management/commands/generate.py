@@ -104,6 +104,10 @@ class Command(BaseCommand):
         # The generator writes in bulk, not through the services, so the clocks are worked out once
         # here, counted from the same "today" as the history.
         clocks = clocks_recompute_all(today=today)
+        # Audits are checked against those clocks (assurance: calibration against the record).
+        from carepath.assurance.services.calibration import calibration_recheck
+
+        calibration = calibration_recheck(today=today)
         out = self.stdout
         out.write(f"Children:          {result.children:,}")
         out.write(f"Open children:     {result.open_children:,}")
@@ -111,6 +115,7 @@ class Command(BaseCommand):
         out.write(f"Planted failures:  {result.planted:,}" + (f" (listed in {planted})" if planted else ""))
         out.write(f"Seconds:           {result.seconds:,.1f}")
         out.write(f"Timescale clocks:  {clocks.deadlines:,} open, late or flagged ({clocks.seconds:,.1f} s)")
+        out.write(f"Audits flagged:    {calibration.flagged:,} graded good while the record showed a concern")
         out.write("Demo accounts (passwords are unusable until `carepath demo` sets them):")
         for login in result.demo_logins:
             out.write(f"  {login.username:<16} {login.role_label}: {login.description}")
