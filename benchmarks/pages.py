@@ -59,7 +59,10 @@ for u in workers + managers + heads + legal + quality:
     entry = {{"username": u.username, "role": u.role, "team": u.team_id, "service": u.service_id}}
     if u.role in (Role.QA_LEAD, Role.QA_AUDITOR):
         from carepath.assurance.models import CaseAudit
-        entry["children"] = [str(c) for c in CaseAudit.objects.filter(auditor=u).values_list("child__public_id", flat=True)[:30]]
+        # The children their audits open to them now (an audit's grant lapses after its time).
+        from carepath.people.selectors import children_visible_to
+        audited = CaseAudit.objects.filter(auditor=u).values("child_id")
+        entry["children"] = [str(c) for c in children_visible_to(u).filter(pk__in=audited).values_list("public_id", flat=True)[:30]]
     elif u.role == Role.SOCIAL_WORKER:
         entry["children"] = [str(c) for c in Child.objects.filter(allocated_worker=u, is_restricted=False).values_list("public_id", flat=True)[:30]]
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from carepath.core.govuk_forms import GovukDateField
+from carepath.core.govuk_forms import GovukDateField, checkbox_options
 from carepath.core.permissions import Role
 from carepath.people.models import Child, Service, Team, User
 
@@ -36,23 +36,6 @@ def _text(label: str, help_text: str = "", *, required: bool = False, rows: int 
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": f"Enter {label[0].lower()}{label[1:]}"},
     )
-
-
-def checkbox_options(bound_field) -> list[dict]:
-    """A multiple-choice field's choices as GOV.UK checkboxes (the shared `govuk_field` tag draws
-    one box per field, not a list)."""
-    raw = bound_field.value() or []
-    checked = {str(getattr(v, "pk", v)) for v in raw}
-    base = bound_field.auto_id or f"id_{bound_field.html_name}"
-    return [
-        {
-            "value": str(value),
-            "label": label,
-            "checked": str(value) in checked,
-            "id": base if i == 0 else f"{base}-{i + 1}",
-        }
-        for i, (value, label) in enumerate(bound_field.field.choices)
-    ]
 
 
 class StaffChoiceField(forms.ModelChoiceField):

@@ -26,22 +26,6 @@ def _text(label: str, help_text: str = "", *, required: bool = True, rows: int =
     )
 
 
-def checkbox_options(bound_field) -> list[dict]:
-    """The choices of a multiple-choice field as GOV.UK checkboxes."""
-    raw = bound_field.value() or []
-    checked = {str(getattr(v, "pk", v)) for v in raw}
-    base = bound_field.auto_id or f"id_{bound_field.html_name}"
-    return [
-        {
-            "value": str(value),
-            "label": label,
-            "checked": str(value) in checked,
-            "id": base if i == 0 else f"{base}-{i + 1}",
-        }
-        for i, (value, label) in enumerate(bound_field.field.choices)
-    ]
-
-
 class ModerationForm(forms.Form):
     """The moderator's grades: one question per domain (the tool's scale as radios, with an
     optional comment), then the overall grade and a summary. Nothing of the first audit's grades."""

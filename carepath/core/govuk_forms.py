@@ -105,3 +105,20 @@ def add_service_errors(form: forms.Form, error) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def checkbox_options(bound_field) -> list[dict]:
+    """The choices of a multiple-choice field as GOV.UK checkboxes (the `govuk_field` tag draws
+    one box per field, not a list); the template is core/includes/checkboxes.html."""
+    raw = bound_field.value() or []
+    checked = {str(getattr(v, "pk", v)) for v in raw}
+    base = bound_field.auto_id or f"id_{bound_field.html_name}"
+    return [
+        {
+            "value": str(value),
+            "label": label,
+            "checked": str(value) in checked,
+            "id": base if i == 0 else f"{base}-{i + 1}",
+        }
+        for i, (value, label) in enumerate(bound_field.field.choices)
+    ]

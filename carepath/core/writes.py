@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from carepath.core import audit
 from carepath.core.audit import ChangeAction
 from carepath.core.concurrency import save_if_unchanged
 from carepath.core.events import child_record_changed
+from carepath.core.models import AccessBasis
 from carepath.people.models import Child, User
 from carepath.people.selectors import child_access_decision
 
@@ -102,3 +104,58 @@ def change(
 
 def refuse(field: str, message: str) -> None:
     raise ValidationError({field: message})
+
+
+def owner_refusal(owner: User | None, child: Child) -> str:
+    """Why this person cannot own an action on the child's record (a panel action, an audit action,
+    a case direction's action), or "" if they can: they must be in post and able to open the
+    record, since they could not otherwise see the action or do it."""
+    if owner is None:
+        return "Choose who owns this action"
+    if not owner.is_active or owner.left_on is not None:
+        return f"{owner} is no longer working here. Choose someone who is."
+    decision = child_access_decision(owner, child)
+    # Break-glass opens a record for a short time only; an owner needs lasting access.
+    if not decision.allowed or decision.basis == AccessBasis.BREAK_GLASS:
+        return (
+            f"{owner} cannot open {child.full_name}'s record (not in their caseload, team or service), "
+            "so could not see the action or do it. Choose someone who can, or allocate them first."
+        )
+    return ""
+
+
+def action_mark_done(
+    *,
+    actor: User,
+    action: models.Model,
+    function: str,
+    done_on,
+    done_note: str,
+    expected_version: int | None,
+    set_by: str = "it was set",
+) -> models.Model:
+    """Mark an owned, dated action done (a panel action, an audit action, a case direction's
+    action: each has child, set_on, done_on, done_by, done_note and version). The caller has
+    decided who may; this refuses a date in the future or before the action was set ("before
+    {set_by}"), and an action someone else has marked done meanwhile. The child's clocks refresh, so
+    the action's clock stops."""
+    if done_on is None:
+        refuse("done_on", "Enter the date it was done")
+    if done_on > timezone.localdate():
+        refuse("done_on", "The date it was done must be today or in the past")
+    if done_on < action.set_on:
+        refuse("done_on", f"The date it was done cannot be before {set_by} ({done_on_words(action.set_on)})")
+    with writing(actor, [action.child], function):
+        if type(action).objects.filter(pk=action.pk, done_on__isnull=False).exists():
+            refuse(NON_FIELD_ERRORS, "This action has already been marked done.")
+        return change(
+            actor=actor,
+            children=[action.child],
+            record=action,
+            changes={"done_on": done_on, "done_by": actor, "done_note": (done_note or "").strip()},
+            expected_version=expected_version,
+        )
+
+
+def done_on_words(day) -> str:
+    return f"{day.day} {day:%B %Y}"

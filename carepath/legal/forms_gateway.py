@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 
 from carepath.core import codes
-from carepath.core.govuk_forms import GovukDateField
+from carepath.core.govuk_forms import GovukDateField, checkbox_options
 from carepath.core.permissions import Role
 from carepath.people.models import Child, Team, User
 
@@ -51,23 +51,6 @@ class ChildrenField(forms.ModelMultipleChoiceField):
         if obj.date_of_birth:
             return f"{obj.full_name} (born {obj.date_of_birth:%-d %B %Y})"
         return f"{obj.full_name} (unborn, expected {obj.expected_date_of_birth:%-d %B %Y})"
-
-
-def checkbox_options(bound_field) -> list[dict]:
-    """The choices of a multiple-choice field as GOV.UK checkboxes (the shared `govuk_field` tag
-    draws one box per field, not a list)."""
-    raw = bound_field.value() or []
-    checked = {str(getattr(v, "pk", v)) for v in raw}
-    base = bound_field.auto_id or f"id_{bound_field.html_name}"
-    return [
-        {
-            "value": str(value),
-            "label": label,
-            "checked": str(value) in checked,
-            "id": base if i == 0 else f"{base}-{i + 1}",
-        }
-        for i, (value, label) in enumerate(bound_field.field.choices)
-    ]
 
 
 def _text(label: str, help_text: str = "", *, required: bool = True, rows: int = 5) -> forms.CharField:

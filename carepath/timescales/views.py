@@ -60,9 +60,23 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+# Where the work of a clock is done, for records that have their own page: the page's URL name,
+# given the record's id (the clock's context_id).
+WHERE_IT_IS_DONE = {
+    "case_audit": ("assurance:audit", "Open the audit"),
+    "audit_action": ("assurance:audit-action-done", "Record the action done"),
+    "audit_escalation": ("assurance:escalation", "Respond to the audit"),
+    "direction_action": ("assurance:direction-action-done", "Record the action done"),
+}
+
+
 def _annotate(items, today: date, rules: dict[str, Rule]):
-    """Give each item what the pages show: its rule, its bucket, how late it is, who has it."""
+    """Give each item what the pages show: its rule, its bucket, how late it is, who has it, and
+    where its work is done when that has its own page."""
     for item in items:
+        where = WHERE_IT_IS_DONE.get(item.context_type)
+        if where and item.status in Status.ACTIVE:
+            item.where_url, item.where_label = reverse(where[0], args=[item.context_id]), where[1]
         item.rule = rules.get(item.rule_id)
         item.bucket = selectors.bucket_of(item, today) if item.status in Status.ACTIVE else ""
         item.days_late = max(0, (today - item.due_on).days)

@@ -177,7 +177,9 @@ def test_an_owner_who_cannot_open_the_childs_record_is_refused(setting):
     stranger = f.UserFactory(role=Role.SOCIAL_WORKER)  # another team
     with pytest.raises(ValidationError) as excinfo:
         record(s, directions=[direction(s["child"], actions=[action(stranger)])])
-    assert "cannot open this child's record" in errors_of(excinfo)[f"c{s['child'].pk}_a1_owner"][0]
+    assert (
+        f"cannot open {s['child'].full_name}'s record" in errors_of(excinfo)[f"c{s['child'].pk}_a1_owner"][0]
+    )
 
 
 def test_a_direction_needs_what_was_decided_and_why(setting):

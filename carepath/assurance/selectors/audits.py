@@ -26,6 +26,7 @@ from carepath.people.selectors import AccessDecision, child_access_decision, chi
 
 from ..models import AuditEscalation, AuditProgramme, AuditTool, CaseAudit, Cohort, Moderation
 from ..services.audits import cohort_children, programme_sample
+from .read_log import log_reads
 
 # How long a completed audit stays on the auditor's "My audits" page.
 RECENTLY_COMPLETED_DAYS = 60
@@ -109,14 +110,7 @@ def audit_for(user: User, pk: int, *, what: str | None) -> tuple[CaseAudit, Acce
 def log_children(user: User, children, what: str) -> None:
     """Log a read of each child a list shows (once each). Lists show only children the reader may
     open (only_visible), so every one has a basis to log."""
-    logged: set[int] = set()
-    for child in children:
-        if child.pk in logged:
-            continue
-        logged.add(child.pk)
-        decision = child_access_decision(user, child)
-        if decision.allowed:
-            log_read(user, child, decision, what, Channel.WEB)
+    log_reads(user, children, what, Channel.WEB)
 
 
 def only_visible(user: User, rows: list, child_of=lambda row: row.child) -> list:
@@ -183,24 +177,31 @@ def my_audits(user: User, *, today: date | None = None, what: str | None = "My a
     """The user's open audits, overdue first then by due date, and those completed recently. Each
     child shown is logged as read."""
     today = today or timezone.localdate()
-    mine = CaseAudit.objects.filter(auditor=user).select_related("child", "tool", "programme")
-    open_rows = only_visible(user, list(mine.filter(status__in=OPEN_STATUSES).order_by("due_on", "pk")))
+    since = today - timedelta(days=RECENTLY_COMPLETED_DAYS)
+    # One read of the open and recently completed audits, and one of which children are visible.
+    mine = only_visible(
+        user,
+        list(
+            CaseAudit.objects.filter(auditor=user)
+            .filter(
+                Q(status__in=OPEN_STATUSES) | Q(status=CaseAudit.Status.COMPLETED, completed_on__gte=since)
+            )
+            .select_related("child", "tool", "programme")
+        ),
+    )
+    open_rows = sorted((a for a in mine if a.status in OPEN_STATUSES), key=lambda a: (a.due_on, a.pk))
     for a in open_rows:
         a.is_overdue = a.due_on < today
         a.days_overdue = (today - a.due_on).days if a.is_overdue else 0
         a.status_class = status_class(a)
-    since = today - timedelta(days=RECENTLY_COMPLETED_DAYS)
-    done = only_visible(
-        user,
-        list(
-            mine.filter(status=CaseAudit.Status.COMPLETED, completed_on__gte=since).order_by(
-                "-completed_on", "-pk"
-            )
-        ),
+    done = sorted(
+        (a for a in mine if a.status == CaseAudit.Status.COMPLETED),
+        key=lambda a: (a.completed_on, a.pk),
+        reverse=True,
     )
     for a in done:
         a.grade = grade_shown(a.tool, a.overall_grade)
-    # The database order is by due date, so overdue ones (the earliest due) already come first.
+    # Sorted by due date, so overdue ones (the earliest due) come first.
     if what:
         log_children(user, [a.child for a in open_rows + done], what)
     return MyAudits(open=open_rows, completed=done)

@@ -41,6 +41,7 @@ from ..models import (
     Moderation,
 )
 from .calibration import kind_label
+from .read_log import log_reads
 
 TEAM_BASIS = (
     "An audit's team is the child's allocated team on the day the audit was completed, from the "
@@ -60,16 +61,7 @@ def log_children_shown(
 ) -> None:
     """Log a read of each child a list or download names (once each). `what` None: the caller
     names no child (a download of figures only) and logs nothing."""
-    if what is None:
-        return
-    seen = set()
-    for child in children:
-        if child.pk in seen:
-            continue
-        seen.add(child.pk)
-        decision = child_access_decision(user, child)
-        if decision.allowed:
-            log_read(user, child, decision, what, channel)
+    log_reads(user, children, what, channel)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,20 +111,34 @@ def completed_audits(user: User, filters: Filters = Filters(), *, moderated: boo
     # Which audits, and whose children, first: whole rows only for children the user may see.
     candidates = list(found.values_list("pk", "child_id"))
     visible = visible_child_ids(user, {child_id for _pk, child_id in candidates})
-    related = ["child", "auditor", "tool", "programme"]
-    if moderated:
-        related.append("moderation__moderator")
-    audits = list(
-        CaseAudit.objects.filter(pk__in=[pk for pk, child_id in candidates if child_id in visible])
-        .select_related(*related)
-        .order_by("completed_on", "pk")
-    )
+    rows = CaseAudit.objects.filter(pk__in=[pk for pk, child_id in candidates if child_id in visible])
+    rows = rows.select_related("child", "moderation") if moderated else rows.select_related("child")
+    audits = list(rows.order_by("completed_on", "pk"))
+    _share_people_and_tools(audits, moderated=moderated)
     teams = _teams_then(audits)
     for audit in audits:
         audit.team_then_id = teams[audit.pk]
     if filters.team_id:
         audits = [a for a in audits if a.team_then_id == filters.team_id]
     return audits
+
+
+def _share_people_and_tools(audits: list[CaseAudit], *, moderated: bool) -> None:
+    """Give the audits their auditor, tool, programme (and moderator) from one read of each kind:
+    a few auditors, tools and programmes cover hundreds of audits, so each is made once and shared
+    rather than joined into every audit's row (a join builds a copy per audit)."""
+    people = {a.auditor_id for a in audits}
+    if moderated:
+        people |= {a.moderation.moderator_id for a in audits}
+    users = User.objects.in_bulk(people)
+    tools = AuditTool.objects.in_bulk({a.tool_id for a in audits})
+    programmes = AuditProgramme.objects.in_bulk({a.programme_id for a in audits if a.programme_id})
+    for audit in audits:
+        audit.auditor = users[audit.auditor_id]
+        audit.tool = tools[audit.tool_id]
+        audit.programme = programmes.get(audit.programme_id)
+        if moderated:
+            audit.moderation.moderator = users[audit.moderation.moderator_id]
 
 
 def team_names(ids) -> dict[int, Team]:
@@ -639,9 +645,23 @@ ACTION_LISTS = {
 
 
 def action_state(action: AuditAction, today: date) -> str:
-    if action.done_on is not None:
-        return "on_time" if action.done_on <= action.due_on else "late"
-    return "open_overdue" if action.due_on < today else "open_not_due"
+    return _action_state(action.due_on, action.done_on, today)
+
+
+def _action_state(due_on: date, done_on: date | None, today: date) -> str:
+    if done_on is not None:
+        return "on_time" if done_on <= due_on else "late"
+    return "open_overdue" if due_on < today else "open_not_due"
+
+
+def _actions_listed(pks: list[int], audits_by_pk: dict[int, CaseAudit]) -> list[AuditAction]:
+    """The actions, soonest due first, with their child, owner and audit (the audit already read)."""
+    actions = list(
+        AuditAction.objects.filter(pk__in=pks).select_related("child", "owner").order_by("due_on", "pk")
+    )
+    for action in actions:
+        action.audit = audits_by_pk[action.audit_id]
+    return actions
 
 
 def _scale_of(audits: list[CaseAudit]) -> list[tuple[str, str]]:
@@ -727,14 +747,15 @@ def learning_report(
         )
         for title in sorted(counts, key=lambda t: (order[t], t))
     ]
-    actions = list(
-        AuditAction.objects.filter(audit_id__in=by_pk)
-        .select_related("child", "owner", "audit")
-        .order_by("due_on", "pk")
-    )
+    # The counts need only each action's dates; whole rows are read for a list that is shown.
+    action_states = {
+        pk: _action_state(due_on, done_on, today)
+        for pk, due_on, done_on in AuditAction.objects.filter(audit_id__in=by_pk).values_list(
+            "pk", "due_on", "done_on"
+        )
+    }
     action_counts = ActionCounts()
-    for action in actions:
-        state = action_state(action, today)
+    for state in action_states.values():
         setattr(action_counts, state, getattr(action_counts, state) + 1)
     report = LearningReport(
         audits=len(audits),
@@ -751,7 +772,9 @@ def learning_report(
         kind, _sep, key = show.partition(":")
         if kind == "actions" and key in ACTION_LISTS:
             report.listed_title = ACTION_LISTS[key]
-            report.listed_actions = [a for a in actions if action_state(a, today) == key]
+            report.listed_actions = _actions_listed(
+                [pk for pk, state in action_states.items() if state == key], by_pk
+            )
             shown += [a.child for a in report.listed_actions]
         else:
             report.listed_title, listed = _learning_list(kind, key, audits)

@@ -16,22 +16,26 @@ why compliance counts anchors rather than the clocks returned (see `Interval`).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from carepath.core.calendar import Unit
 from carepath.core.permissions import Function, Role, Scope
 from carepath.core.reads import log_read
 from carepath.people.models import Child, Service, Team, User
 from carepath.people.selectors import child_access_decision
 from carepath.timescales.contexts import Span
-from carepath.timescales.engine import Clock, Status
+from carepath.timescales.engine import Clock, Engine, Status
+from carepath.timescales.rulebook import Kind
 
 from ..models import CaseDirection, DirectionAction, SupervisionEscalation, SupervisionSession
 from ..services.supervision import may_mark_done, may_supervise
@@ -58,10 +62,12 @@ def started_in_post(worker: User) -> date:
 
 
 def supervised_workers() -> QuerySet[User]:
-    """The workers supervision clocks are kept for: social workers and team managers in post."""
+    """The workers supervision clocks are kept for: social workers and team managers in post.
+    Their teams, services and team managers are read once each and shared (prefetched, not
+    joined): hundreds of workers share a few dozen teams."""
     return (
         User.objects.filter(is_active=True, left_on__isnull=True, role__in=SUPERVISED_ROLES)
-        .select_related("team__service", "team__manager", "service")
+        .prefetch_related("team__service", "team__manager", "service")
         .order_by("last_name", "first_name", "pk")
     )
 
@@ -127,17 +133,29 @@ class WorkerSupervision:
     worker: User
     spans: list[Span]
     clocks: list[Clock]
-    sessions: list[tuple[date, int, int]]  # (held_on, supervisor id, session id), oldest first
-    intervals: list[Interval]
+    session_days: list[date]  # the days they were supervised up to today (from `since`), oldest first
+    last_session: tuple[date, int, int] | None  # (held_on, supervisor id, session id) of the latest
+    today: date
+    # Read for a period from this day (evaluate's `since`): the clocks and intervals that start
+    # from it are the record's; none before it is. None: the whole history.
+    since: date | None = None
 
     @property
     def open_clock(self) -> Clock | None:
         found = [c for c in self.clocks if c.status == Status.OPEN]
         return min(found, key=lambda c: c.due_on) if found else None
 
+    @cached_property
+    def intervals(self) -> list[Interval]:
+        period = Period(self.since, self.today) if self.since else None
+        return _intervals(self.spans, self.clocks, self.today, period)
 
-def _intervals(spans: list[Span], clocks: list[Clock], today: date) -> list[Interval]:
-    """Every anchor of the worker's recurring supervision clocks, with how it turned out.
+
+def _intervals(
+    spans: list[Span], clocks: list[Clock], today: date, period: Period | None = None
+) -> list[Interval]:
+    """Every anchor of the worker's recurring supervision clocks (those that started in `period`,
+    if given), with how it turned out.
 
     The anchors are the engine's own: the start in post, then each session after it (the engine
     takes the end events after the first start as the next clocks' starts). An anchor the engine
@@ -151,12 +169,19 @@ def _intervals(spans: list[Span], clocks: list[Clock], today: date) -> list[Inte
     found: list[Interval] = []
     for span in spans:
         start = span.dates("started_in_post")[0]
-        anchors = [start] + [d for d in span.dates("supervision_session") if d > start]
-        for i, anchor in enumerate(anchors):
-            theirs = by_start.get(anchor, [])
+        days = span.dates("supervision_session")
+        anchors = [start] + days[bisect_right(days, start) :]
+        last = len(anchors) - 1
+        # Only the anchors in the period are looked at (the dates are sorted); an anchor's outcome
+        # depends on its own clocks and on whether it is the last one, not on the others.
+        first, stop = 0, len(anchors)
+        if period is not None:
+            first, stop = bisect_left(anchors, period.start), bisect_right(anchors, period.end)
+        for i in range(first, stop):
+            anchor = anchors[i]
+            theirs = by_start.get(anchor)
             if not theirs:
-                outcome = "met" if i < len(anchors) - 1 else "stopped"
-                found.append(Interval(anchor, outcome))
+                found.append(Interval(anchor, "met" if i < last else "stopped"))
                 continue
             failed = [c for c in theirs if _not_met(c, today)]
             clock = failed[0] if failed else theirs[0]
@@ -170,32 +195,122 @@ def _not_met(clock: Clock, today: date) -> bool:
     )
 
 
+def _never_for_experienced_workers(rule) -> bool:
+    """The rule applies only to a newly qualified worker: its `applies_to` asks for
+    newly_qualified true (tested as the engine's _applies tests it: a list must hold the value, a
+    single value must equal it). Such a rule can never apply on any day to a worker whose
+    newly_qualified attribute is false on every day (worker_spans: their flag is off)."""
+    if "newly_qualified" not in rule.applies_to:
+        return False
+    wanted = rule.applies_to["newly_qualified"]
+    return (False not in wanted) if isinstance(wanted, list) else (wanted != False)  # noqa: E712
+
+
+def _engine_for_experienced(engine: Engine) -> Engine:
+    """The same engine without the supervision rules that can only apply to a newly qualified
+    worker. For a worker who is not newly qualified the clocks are the same: those rules never
+    apply to them, so they yield no clock and never supersede the monthly rule. What it saves is
+    the work of asking, at every session, whether they do (the monthly rule is superseded by
+    them, so with them it looks at the worker's attributes at each session)."""
+    cached = _experienced_engines.get(id(engine))
+    if cached is not None and cached[0] is engine:
+        return cached[1]
+    rules = [r for r in engine.rules if not (r.context == CONTEXT and _never_for_experienced_workers(r))]
+    reduced = Engine(rules, engine.calendar)
+    if len(_experienced_engines) > 8:
+        _experienced_engines.clear()
+    # The engine in force is kept with its reduced form (so its id is not reused while cached).
+    _experienced_engines[id(engine)] = (engine, reduced)
+    return reduced
+
+
+_experienced_engines: dict[int, tuple[Engine, Engine]] = {}
+
+
+def _windowable(engine: Engine) -> bool:
+    """Whether the supervision rules in force let a period's figures be read from the sessions
+    since its start (see evaluate). They do when every one is a recurring deadline from the start
+    in post, answered by each session: then each clock runs from one anchor (the start, or a
+    session) to the next session, and depends on nothing earlier. Any other rule (an authority's
+    own, counted from the third session, say) and the whole history is read."""
+    return all(
+        rule.kind == Kind.DEADLINE
+        and rule.recurring
+        and rule.unit != Unit.HOURS
+        and rule.start_event == "started_in_post"
+        and rule.start_occurrence == 1
+        and rule.end_event == "supervision_session"
+        for rule in engine.by_context.get(CONTEXT, ())
+    )
+
+
 def evaluate(
-    workers: Iterable[User] | None = None, today: date | None = None
+    workers: Iterable[User] | None = None, today: date | None = None, *, since: date | None = None
 ) -> dict[int, WorkerSupervision]:
-    """Everything the supervision reads need, per worker: one query for every session, then the
-    engine in force on each worker's span."""
+    """Everything the supervision reads need, per worker: the days of their sessions (read from the
+    index on supervisee and date), their latest session, then the engine in force on each worker's
+    span. A constant number of queries, however many workers and sessions.
+
+    `since`: only the clocks and intervals that start on or after that day are wanted (the status
+    and compliance of a period). Each clock then runs from its anchor to the next session, so the
+    sessions before `since` matter only through the last of them (the anchor of the clock running
+    on `since`): the span is given that one and those after it, and the clocks the engine works out
+    before it (from the start in post to that session, which it now takes as the first) are
+    dropped. The clocks kept are the ones the whole history gives, and far fewer sessions are read
+    and walked. Only where the rules allow it (_windowable); the whole history otherwise."""
     from carepath.timescales.services import engine_in_force
 
     today = today or timezone.localdate()
     workers = list(supervised_workers() if workers is None else workers)
-    sessions: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
-    rows = (
-        SupervisionSession.objects.filter(supervisee_id__in=[w.pk for w in workers], held_on__lte=today)
-        .order_by("held_on", "pk")
-        .values_list("supervisee_id", "held_on", "supervisor_id", "pk")
-    )
-    for supervisee_id, held_on, supervisor_id, pk in rows:
-        sessions[supervisee_id].append((held_on, supervisor_id, pk))
+    ids = [w.pk for w in workers]
     engine = engine_in_force()
+    if since is not None and not _windowable(engine):
+        since = None
+    held = SupervisionSession.objects.filter(held_on__lte=today)
+    window = held.filter(supervisee_id__in=ids)
+    if since is not None:
+        window = window.filter(held_on__gte=since)
+    days: dict[int, list[date]] = defaultdict(list)
+    for supervisee_id, held_on in window.order_by("supervisee_id", "held_on").values_list(
+        "supervisee_id", "held_on"
+    ):
+        days[supervisee_id].append(held_on)
+    # Each worker's latest session (for who held it) and, with `since`, their last day before it.
+    theirs = held.filter(supervisee_id=OuterRef("pk"))
+    wanted = {"last_id": Subquery(theirs.order_by("-held_on", "-pk").values("pk")[:1])}
+    if since is not None:
+        wanted["before"] = Subquery(
+            theirs.filter(held_on__lt=since).order_by("-held_on").values("held_on")[:1]
+        )
+    latest, before = {}, {}
+    for row in User.objects.filter(pk__in=ids).annotate(**wanted).values("pk", *wanted):
+        latest[row["pk"]] = row["last_id"]
+        before[row["pk"]] = row.get("before")
+    last_sessions = {
+        pk: (held_on, supervisor_id, pk)
+        for pk, held_on, supervisor_id in SupervisionSession.objects.filter(
+            pk__in=[pk for pk in latest.values() if pk]
+        ).values_list("pk", "held_on", "supervisor_id")
+    }
+    experienced = _engine_for_experienced(engine)
     found: dict[int, WorkerSupervision] = {}
     for worker in workers:
-        theirs = sessions.get(worker.pk, [])
-        spans = worker_spans(worker, today, [s[0] for s in theirs])
-        clocks = sorted(
-            engine.clocks_in_spans(spans, worker.pk, today), key=lambda c: (c.started_on, c.rule_id)
+        earlier = before.get(worker.pk)
+        session_days = ([earlier] if earlier else []) + days.get(worker.pk, [])
+        spans = worker_spans(worker, today, session_days)
+        clocks = (engine if worker.newly_qualified else experienced).clocks_in_spans(spans, worker.pk, today)
+        if earlier:
+            # Before that session the span lacks the sessions not read: not the record's clocks.
+            clocks = [c for c in clocks if c.started_on >= earlier]
+        found[worker.pk] = WorkerSupervision(
+            worker=worker,
+            spans=spans,
+            clocks=sorted(clocks, key=lambda c: (c.started_on, c.rule_id)),
+            session_days=session_days,
+            last_session=last_sessions.get(latest.get(worker.pk)),
+            today=today,
+            since=since,
         )
-        found[worker.pk] = WorkerSupervision(worker, spans, clocks, theirs, _intervals(spans, clocks, today))
     return found
 
 
@@ -255,7 +370,10 @@ class Compliance:
 
 
 def compliance_of(record: WorkerSupervision, period: Period) -> Compliance:
-    decided = [i for i in record.intervals if i.started_on in period and i.outcome in ("met", "not_met")]
+    if record.since is not None and period.start < record.since:
+        raise ValueError("This record was read from a later day than the period starts.")
+    within = _intervals(record.spans, record.clocks, record.today, period)
+    decided = [i for i in within if i.outcome in ("met", "not_met")]
     return Compliance(sum(1 for i in decided if i.outcome == "met"), len(decided))
 
 
@@ -263,6 +381,8 @@ def longest_gap_days(record: WorkerSupervision, today: date, since: date) -> int
     """The longest stretch without supervision that ran into the 12 months from `since`: between
     the start in post or a session and the next session, or the last one and today (or the day
     they left)."""
+    if record.since is not None and since < record.since:
+        raise ValueError("This record was read from a later day than the gaps asked for.")
     if not record.spans:
         return 0
     span = record.spans[0]
@@ -319,15 +439,16 @@ def supervision_status(
 
     today = today or timezone.localdate()
     period = period or Period.last_year(today)
-    records = evaluate(workers, today)
+    # Nothing before the period or the last 12 months (the longest gap) is shown.
+    records = evaluate(workers, today, since=min(period.start, today - YEAR))
     rules = engine_in_force().by_id
-    supervisor_ids = {r.sessions[-1][1] for r in records.values() if r.sessions}
+    supervisor_ids = {r.last_session[1] for r in records.values() if r.last_session}
     supervisors = User.objects.in_bulk(supervisor_ids)
     rows = []
     for record in records.values():
         clock = record.open_clock
         rule = rules.get(clock.rule_id) if clock else None
-        last = record.sessions[-1] if record.sessions else None
+        last = record.last_session
         rows.append(
             WorkerStatus(
                 worker=record.worker,

@@ -36,9 +36,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from carepath.core.models import AccessBasis
 from carepath.core.permissions import Function, Role
-from carepath.core.writes import change, create, refuse, require_function, writing
+from carepath.core.writes import (
+    action_mark_done,
+    change,
+    create,
+    owner_refusal,
+    refuse,
+    require_function,
+    writing,
+)
 from carepath.people.models import Child, ChildStatus, Service, Team, User
 from carepath.people.selectors import child_access_decision
 
@@ -815,22 +822,6 @@ class ActionToSet:
     row: int | None = None  # the row the form shows it in, for error keys
 
 
-def owner_refusal(owner: User | None, child: Child) -> str:
-    """Why this person cannot own an action on the child's record, or "" if they can."""
-    if owner is None:
-        return "Choose who owns the action"
-    if not owner.is_active:
-        return f"{owner} no longer has an account in use. Choose someone who is still working here."
-    decision = child_access_decision(owner, child)
-    # Break-glass opens a record for a short time only; an owner needs lasting access.
-    if not decision.allowed or decision.basis == AccessBasis.BREAK_GLASS:
-        return (
-            f"{owner} cannot open {child.full_name}'s record (not in their caseload, team or service), "
-            "so could not see the action or do it. Choose someone who can."
-        )
-    return ""
-
-
 def _actions_from(actions: Iterable) -> list[ActionToSet]:
     made = []
     for n, a in enumerate(actions, start=1):
@@ -1058,25 +1049,17 @@ def audit_action_done(
     if not may_mark_action_done(actor, action):
         raise PermissionDenied("Only the action's owner or their manager can mark it done.")
     function = Function.VIEW_CHILD_RECORD if actor.pk == action.owner_id else Function.MANAGE_WORK
-    done_on = done_on or _today()
-    if done_on > _today():
-        refuse("done_on", "The date it was done must be today or in the past")
-    if done_on < action.set_on:
-        refuse(
-            "done_on", f"The date it was done cannot be before the audit set it ({_long_date(action.set_on)})"
-        )
     if not _text(done_note):
         refuse("done_note", "Say what was done")
-    with writing(actor, [action.child], function):
-        if action.done_on is not None:
-            refuse(NON_FIELD_ERRORS, "This action has already been marked done.")
-        return change(
-            actor=actor,
-            children=[action.child],
-            record=action,
-            changes={"done_on": done_on, "done_by": actor, "done_note": _text(done_note)},
-            expected_version=expected_version,
-        )
+    return action_mark_done(
+        actor=actor,
+        action=action,
+        function=function,
+        done_on=done_on or _today(),
+        done_note=done_note,
+        expected_version=expected_version,
+        set_by="the audit set it",
+    )
 
 
 def escalation_respond(

@@ -39,9 +39,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carepath.core.models import AccessBasis
 from carepath.core.permissions import Function, Role
-from carepath.core.writes import change, create, refuse, require_function, writing
+from carepath.core.writes import (
+    action_mark_done,
+    change,
+    create,
+    owner_refusal,
+    require_function,
+    writing,
+)
 from carepath.people.models import Child, User
 from carepath.people.selectors import child_access_decision
 
@@ -158,22 +164,6 @@ def action_field(child: Child | None, row: int, name: str) -> str:
     return f"{'c' + str(child.pk) + '_' if child is not None else ''}a{row}_{name}"
 
 
-def owner_refusal(owner: User | None, child: Child) -> str:
-    """Why this person cannot own an action on the child's record, or "" if they can."""
-    if owner is None:
-        return "choose who owns this action"
-    if not _in_post(owner):
-        return f"{owner} is no longer working here; choose someone who is"
-    decision = child_access_decision(owner, child)
-    # Break-glass access lasts an hour; an owner needs lasting access to see and do the work.
-    if not decision.allowed or decision.basis == AccessBasis.BREAK_GLASS:
-        return (
-            f"{owner} cannot open this child's record, so could not see the action or do it; "
-            "choose someone who can"
-        )
-    return ""
-
-
 def _blank(value) -> bool:
     return not (value or "").strip()
 
@@ -191,7 +181,8 @@ def _check_actions(
             errors[action_field(key, row, "what")] = f"{where}: say what must be done"
         why_not = owner_refusal(action.get("owner"), child)
         if why_not:
-            errors[action_field(key, row, "owner")] = f"{where}: {why_not}"
+            # After "<child>, action 2: " the reason reads on in lower case.
+            errors[action_field(key, row, "owner")] = f"{where}: {why_not[0].lower()}{why_not[1:]}"
         due_on = action.get("due_on")
         if due_on is None:
             errors[action_field(key, row, "due_on")] = f"{where}: enter the date it is due"
@@ -467,21 +458,14 @@ def direction_action_done(
         raise PermissionDenied("Only the action's owner or a manager of this child's work can mark it done.")
     # The owner needs only to be able to open the record; anyone else manages the child's work.
     function = Function.VIEW_CHILD_RECORD if actor.pk == action.owner_id else Function.MANAGE_WORK
-    done_on = done_on or _today()
-    if done_on > _today():
-        refuse("done_on", "The date it was done must be today or in the past")
-    if done_on < action.set_on:
-        refuse("done_on", f"The date it was done cannot be before it was set ({action.set_on:%-d %B %Y})")
-    with writing(actor, [action.child], function):
-        if DirectionAction.objects.filter(pk=action.pk, done_on__isnull=False).exists():
-            refuse(NON_FIELD_ERRORS, "This action has already been marked done.")
-        return change(
-            actor=actor,
-            children=[action.child],
-            record=action,
-            changes={"done_on": done_on, "done_by": actor, "done_note": (done_note or "").strip()},
-            expected_version=expected_version,
-        )
+    return action_mark_done(
+        actor=actor,
+        action=action,
+        function=function,
+        done_on=done_on or _today(),
+        done_note=done_note,
+        expected_version=expected_version,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,15 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from carepath.core.pages import saved
+from carepath.core.pages import action_done_page, saved
 from carepath.core.permissions import Function
-from carepath.core.reads import clocks_for, log_read
+from carepath.core.reads import clocks_for
 from carepath.people.models import Service, Team
-from carepath.people.selectors import child_access_decision
 
 from .. import forms_audits as forms
 from ..models import AuditAction, AuditEscalation, AuditProgramme, AuditTool, CaseAudit
@@ -485,36 +484,31 @@ def audit_withdraw(request, pk):
 
 @login_required
 def audit_action_done(request, pk):
-    user = request.user
     action = get_object_or_404(AuditAction.objects.select_related("child", "owner", "audit", "domain"), pk=pk)
-    if not services.may_mark_action_done(user, action):
-        raise PermissionDenied("Only the action's owner or their manager can mark it done.")
-    decision = child_access_decision(user, action.child)
-    if not decision.allowed:
-        raise PermissionDenied(decision.refusal)
-    log_read(user, action.child, decision, "Mark a case audit action done")
-    form = forms.ActionDoneForm(
-        request.POST or None, initial={"version": action.version, "done_on": timezone.localdate()}
-    )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and saved(
-            form,
-            lambda: services.audit_action_done(
-                actor=user,
-                action=action,
-                done_note=form.cleaned_data["done_note"],
-                done_on=form.cleaned_data["done_on"],
-                expected_version=form.cleaned_data["version"],
-            ),
-        )
-    ):
-        messages.success(request, "The action is marked done.")
+    user = request.user
+
+    def done_url():
         if selectors.audits_visible_to(user).filter(pk=action.audit_id).exists():
-            return redirect("assurance:audit", pk=action.audit_id)
-        return redirect("people:home")
-    return render(request, "assurance/audits/action_done.html", {"action": action, "form": form})
+            return reverse("assurance:audit", args=[action.audit_id])
+        return reverse("people:home")
+
+    return action_done_page(
+        request,
+        action=action,
+        may_mark_done=services.may_mark_action_done,
+        refusal="Only the action's owner or their manager can mark it done.",
+        what="Mark a case audit action done",
+        form_class=forms.ActionDoneForm,
+        mark_done=lambda data: services.audit_action_done(
+            actor=user,
+            action=action,
+            done_note=data["done_note"],
+            done_on=data["done_on"],
+            expected_version=data["version"],
+        ),
+        template="assurance/audits/action_done.html",
+        done_url=done_url,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

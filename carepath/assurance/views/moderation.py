@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from carepath.core.govuk_forms import checkbox_options
 from carepath.core.pages import saved
 from carepath.core.permissions import Function
 from carepath.people.selectors import child_access_decision, child_for_reading
@@ -161,7 +162,7 @@ def moderation_sample(request):
         "assurance/moderation/sample.html",
         {
             "form": form,
-            "moderator_options": forms.checkbox_options(form["moderators"]),
+            "moderator_options": checkbox_options(form["moderators"]),
             "programme": programme,
             "waiting": waiting,
             "moderations": moderations,

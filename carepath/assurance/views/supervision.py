@@ -11,14 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
-from carepath.core.pages import saved
+from carepath.core.pages import action_done_page, saved
 from carepath.core.permissions import Function
-from carepath.core.reads import log_read
 from carepath.people.models import User
-from carepath.people.selectors import child_access_decision, child_for_reading
+from carepath.people.selectors import child_for_reading
 
 from .. import forms_supervision as forms
 from ..models import DirectionAction, SupervisionSession
@@ -243,38 +242,31 @@ def oversight_record(request, child_id):
 
 @login_required
 def direction_action_done(request, pk):
-    user = request.user
     action = get_object_or_404(
         DirectionAction.objects.select_related("child", "owner", "direction__directed_by", "done_by"), pk=pk
     )
-    if not services.may_mark_done(user, action):
-        raise PermissionDenied("Only the action's owner or a manager of this child's work can mark it done.")
-    decision = child_access_decision(user, action.child)
-    if not decision.allowed:
-        raise PermissionDenied(decision.refusal)
-    log_read(user, action.child, decision, "Mark a case direction action done")
-    form = forms.ActionDoneForm(
-        request.POST or None, initial={"version": action.version, "done_on": timezone.localdate()}
+    session_id = action.direction.session_id
+    return action_done_page(
+        request,
+        action=action,
+        may_mark_done=services.may_mark_done,
+        refusal="Only the action's owner or a manager of this child's work can mark it done.",
+        what="Mark a case direction action done",
+        form_class=forms.ActionDoneForm,
+        mark_done=lambda data: services.direction_action_done(
+            actor=request.user,
+            action=action,
+            done_on=data["done_on"],
+            done_note=data["done_note"],
+            expected_version=data["version"],
+        ),
+        template="assurance/supervision/action_done.html",
+        done_url=lambda: (
+            reverse("assurance:supervision-session", args=[session_id])
+            if session_id
+            else reverse("assurance:my-supervision")
+        ),
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and saved(
-            form,
-            lambda: services.direction_action_done(
-                actor=user,
-                action=action,
-                done_on=form.cleaned_data["done_on"],
-                done_note=form.cleaned_data["done_note"],
-                expected_version=form.cleaned_data["version"],
-            ),
-        )
-    ):
-        messages.success(request, "The action is marked done.")
-        if action.direction.session_id:
-            return redirect("assurance:supervision-session", pk=action.direction.session_id)
-        return redirect("assurance:my-supervision")
-    return render(request, "assurance/supervision/action_done.html", {"action": action, "form": form})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carepath.core import codes
-from carepath.core.models import AccessBasis
 from carepath.core.permissions import Function, Role
 from carepath.people.models import Allocation, Child, User
 from carepath.people.selectors import child_access_decision
@@ -38,7 +37,7 @@ from ..models import (
     PreProceedings,
     ProceedingsChild,
 )
-from .common import change, create, refuse, require_function, writing
+from .common import action_mark_done, change, create, owner_refusal, refuse, require_function, writing
 
 # Who may open a legal case: anyone who may put a child to the panel, the panel itself, and the
 # people who record the rest of the pathway (a case can reach pre-proceedings without the panel).
@@ -583,22 +582,6 @@ def _start_what_the_panel_decided(
 # ---------------------------------------------------------------------------------------------
 
 
-def owner_refusal(owner: User | None, child: Child) -> str:
-    """Why this person cannot own an action on the child's record, or "" if they can."""
-    if owner is None:
-        return "Choose who owns the action"
-    if not owner.is_active:
-        return f"{owner} no longer has an account in use. Choose someone who is still working here."
-    decision = child_access_decision(owner, child)
-    # Break-glass opens a record for a short time only; an owner needs lasting access.
-    if not decision.allowed or decision.basis == AccessBasis.BREAK_GLASS:
-        return (
-            f"{owner} cannot open {child.full_name}'s record (not in their caseload, team or service), "
-            "so could not see the action or do it. Choose someone who can, or allocate them first."
-        )
-    return ""
-
-
 def panel_action_create(
     *,
     actor: User,
@@ -667,21 +650,12 @@ def panel_action_done(
         raise PermissionDenied("Only the action's owner or a panel member can mark it done.")
     # The owner needs only to be able to open the child's record; the panel needs its function.
     function = Function.RECORD_PANEL if actor.can(Function.RECORD_PANEL) else Function.VIEW_CHILD_RECORD
-    if done_on is None:
-        refuse("done_on", "Enter the date the action was done")
-    if done_on > _today():
-        refuse("done_on", "The date it was done must be today or in the past")
-    if done_on < action.set_on:
-        refuse(
-            "done_on", f"The date it was done cannot be before the panel set it ({action.set_on:%-d %B %Y})"
-        )
-    with writing(actor, [action.child], function):
-        if action.done_on is not None:
-            refuse(NON_FIELD_ERRORS, "This action has already been marked done.")
-        return change(
-            actor=actor,
-            children=[action.child],
-            record=action,
-            changes={"done_on": done_on, "done_by": actor, "done_note": (note or "").strip()},
-            expected_version=expected_version,
-        )
+    return action_mark_done(
+        actor=actor,
+        action=action,
+        function=function,
+        done_on=done_on,
+        done_note=note,
+        expected_version=expected_version,
+        set_by="the panel set it",
+    )

@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from carepath.core.govuk_forms import add_service_errors
 from carepath.core.models import Channel
+from carepath.core.pages import action_done_page
 from carepath.core.permissions import Function, Role
 from carepath.people.models import Child
 from carepath.people.selectors import child_access_decision, child_for_reading
@@ -524,35 +525,26 @@ def panel_action_new(request, pk, request_id):
 
 @login_required
 def panel_action_done(request, pk):
-    user = request.user
     action = get_object_or_404(
         PanelAction.objects.select_related("child", "owner", "meeting", "request__legal_case"), pk=pk
     )
-    if not services.may_mark_done(user, action):
-        raise PermissionDenied("Only the action's owner or a panel member can mark it done.")
-    shown = selectors.children_shown(user, [action.child], what="Mark a panel action done")
-    if not shown.children:
-        raise PermissionDenied("This child is not in your caseload, team or service.")
-    form = forms.ActionDoneForm(
-        request.POST or None, initial={"version": action.version, "done_on": timezone.localdate()}
+    return action_done_page(
+        request,
+        action=action,
+        may_mark_done=services.may_mark_done,
+        refusal="Only the action's owner or a panel member can mark it done.",
+        what="Mark a panel action done",
+        form_class=forms.ActionDoneForm,
+        mark_done=lambda data: services.panel_action_done(
+            actor=request.user,
+            action=action,
+            done_on=data["done_on"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        template="legal/gateway/action_done.html",
+        done_url=lambda: reverse("legal:panel-tracker"),
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and saved(
-            form,
-            lambda: services.panel_action_done(
-                actor=user,
-                action=action,
-                done_on=form.cleaned_data["done_on"],
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-            ),
-        )
-    ):
-        messages.success(request, "The action is marked done.")
-        return redirect("legal:panel-tracker")
-    return render(request, "legal/gateway/action_done.html", {"action": action, "form": form})
 
 
 # ---------------------------------------------------------------------------------------------
