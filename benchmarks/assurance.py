@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -48,7 +47,7 @@ from dateutil.relativedelta import relativedelta
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
-from timescales import add_authority_arguments, open_authority  # noqa: E402
+from timescales import add_authority_arguments, add_planted_argument, open_authority, resolve_planted  # noqa: E402
 
 # What the record showed on a day, from the stored clocks, written from the words: a
 # deadline overdue (due before the day, not met by it, its record still running), a drift clock
@@ -193,24 +192,10 @@ def supervision(planted: list[dict], since: date, today: date) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_authority_arguments(parser, seed=1)
-    parser.add_argument(
-        "--planted",
-        type=Path,
-        help="The planted-failures CSV (written when generating; read with --reuse). "
-        "Default: planted.csv in the data folder.",
-    )
+    add_planted_argument(parser)
     parser.add_argument("--samples", type=int, default=4, help="Unmatched items shown each way.")
     args = parser.parse_args()
-    if not args.database_url and not args.data_dir:
-        args.data_dir = tempfile.mkdtemp(prefix="carepath-bench-assurance-")
-    if args.planted is None:
-        if args.database_url:
-            name = args.database_url.rstrip("/").rsplit("/", 1)[-1]
-            args.planted = Path(tempfile.gettempdir()) / f"carepath-planted-{name}.csv"
-        else:
-            args.planted = Path(args.data_dir) / "planted.csv"
-    if args.reuse and not args.planted.exists():
-        raise SystemExit(f"--reuse needs the planted file written with the authority: {args.planted}")
+    resolve_planted(args, prefix="carepath-bench-assurance-")
 
     label = open_authority(args, planted=None if args.reuse else args.planted)
     from carepath.assurance.selectors.supervision import supervised_workers, supervision_clocks

@@ -71,6 +71,31 @@ def add_authority_arguments(parser: argparse.ArgumentParser, *, seed: int = 1) -
     )
 
 
+def add_planted_argument(parser: argparse.ArgumentParser) -> None:
+    """--planted, for the benchmarks that measure the product against the planted failures."""
+    parser.add_argument(
+        "--planted",
+        type=Path,
+        help="The planted-failures CSV (written when generating; read with --reuse). "
+        "Default: planted.csv in the data folder.",
+    )
+
+
+def resolve_planted(args, *, prefix: str) -> None:
+    """Fill in the data folder and the planted file's path the way every such benchmark does, and
+    refuse --reuse without the planted file the authority was generated with."""
+    if not args.database_url and not args.data_dir:
+        args.data_dir = tempfile.mkdtemp(prefix=prefix)
+    if args.planted is None:
+        if args.database_url:
+            name = args.database_url.rstrip("/").rsplit("/", 1)[-1]
+            args.planted = Path(tempfile.gettempdir()) / f"carepath-planted-{name}.csv"
+        else:
+            args.planted = Path(args.data_dir) / "planted.csv"
+    if args.reuse and not args.planted.exists():
+        raise SystemExit(f"--reuse needs the planted file written with the authority: {args.planted}")
+
+
 def open_authority(args, *, planted: Path | None = None) -> str:
     """Point Django at the benchmark database, migrate it, and generate the authority unless
     reusing. Returns a label for the database."""

@@ -8,7 +8,12 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from carepath.core.govuk_forms import GovukDateField, checkbox_options
+from carepath.core.govuk_forms import (
+    GovukDateField,
+    StaffChoiceField,
+    StaffMultipleChoiceField,
+    checkbox_options,
+)
 from carepath.core.permissions import Role
 from carepath.people.models import Child, Service, Team, User
 
@@ -36,18 +41,6 @@ def _text(label: str, help_text: str = "", *, required: bool = False, rows: int 
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": f"Enter {label[0].lower()}{label[1:]}"},
     )
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        where = f", {obj.team}" if obj.team_id else ""
-        return f"{obj} ({obj.get_role_display()}{where})"
-
-
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        where = f", {obj.team}" if obj.team_id else ""
-        return f"{obj} ({obj.get_role_display()}{where})"
 
 
 class VersionedForm(forms.Form):

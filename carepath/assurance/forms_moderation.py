@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carepath.core.govuk_forms import GovukDateField
+from carepath.core.govuk_forms import GovukDateField, StaffMultipleChoiceField
 from carepath.people.models import User
 from carepath.people.selectors import teams_visible_to
 
@@ -68,12 +68,6 @@ class ModerationForm(forms.Form):
         }
 
 
-class StaffCheckboxes(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        where = f", {obj.team}" if obj.team_id else ""
-        return f"{obj} ({obj.get_role_display()}{where})"
-
-
 class ProgrammeChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: AuditProgramme) -> str:
         return f"{obj.name} (drawn {obj.drawn_on:%-d %B %Y})"
@@ -98,7 +92,7 @@ class ModerationSampleForm(forms.Form):
             "invalid": "The share to moderate must be a whole number, like 20",
         },
     )
-    moderators = StaffCheckboxes(
+    moderators = StaffMultipleChoiceField(
         queryset=User.objects.none(),
         label="Who can moderate?",
         help_text="Each audit drawn goes to someone here who is not its auditor, the child's social worker or their team manager.",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django import forms
 
-from carepath.core.govuk_forms import GovukDateField
+from carepath.core.govuk_forms import GovukDateField, StaffChoiceField
 from carepath.people.models import Child, User
 
 from .models import CaseDirection, SupervisionSession
@@ -18,11 +18,6 @@ from .services.supervision import LONGEST_SESSION_MINUTES, OVERSIGHT_KEY_POINTS,
 # How many action rows each child's direction offers; more can be added later as oversight.
 ACTION_ROWS = 3
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.get_role_display()}{', ' + str(obj.team) if obj.team_id else ''})"
 
 
 def _text(label: str, help_text: str = "", *, required: bool = False, rows: int = 4) -> forms.CharField:
@@ -77,7 +72,7 @@ class ChildBlock:
 def _add_action_fields(form: forms.Form, child: Child | None, owners, who: str) -> None:
     for row in range(1, ACTION_ROWS + 1):
         form.fields[action_field(child, row, "what")] = _text(f"Action {row}{who}: what must be done", rows=2)
-        form.fields[action_field(child, row, "owner")] = PersonChoiceField(
+        form.fields[action_field(child, row, "owner")] = StaffChoiceField(
             queryset=owners,
             required=False,
             label=f"Action {row}{who}: who owns it",
@@ -221,7 +216,7 @@ class SessionForm(forms.Form):
 
 
 class ChooseSuperviseeForm(forms.Form):
-    supervisee = PersonChoiceField(
+    supervisee = StaffChoiceField(
         queryset=User.objects.none(),
         label="Who was supervised?",
         empty_label="Choose the person",

@@ -122,3 +122,19 @@ def checkbox_options(bound_field) -> list[dict]:
         }
         for i, (value, label) in enumerate(bound_field.field.choices)
     ]
+
+
+def staff_label(user) -> str:
+    """How a member of staff is named in a list to choose from: name, role and team."""
+    where = f", {user.team}" if user.team_id else ""
+    return f"{user} ({user.get_role_display()}{where})"
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return staff_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return staff_label(obj)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from django import forms
 
 from carepath.core import codes
-from carepath.core.govuk_forms import GovukDateField, checkbox_options
+from carepath.core.govuk_forms import (
+    GovukDateField,
+    StaffChoiceField,
+    StaffMultipleChoiceField,
+    checkbox_options,
+)
 from carepath.core.permissions import Role
 from carepath.people.models import Child, Team, User
 
@@ -33,17 +38,6 @@ STAFF_ROLES = [
     Role.IRO,
     Role.QA_AUDITOR,
 ]
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        where = f", {obj.team}" if obj.team_id else ""
-        return f"{obj} ({obj.get_role_display()}{where})"
-
-
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.get_role_display()})"
 
 
 class ChildrenField(forms.ModelMultipleChoiceField):

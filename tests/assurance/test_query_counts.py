@@ -280,7 +280,9 @@ def workforce():
     )
     new = day - timedelta(days=150)
     nq = worker(team, started_on=new, newly_qualified=True)
-    supervised(nq, every(8, new, new + timedelta(days=50)) + every(16, new + timedelta(days=50), day), manager)
+    supervised(
+        nq, every(8, new, new + timedelta(days=50)) + every(16, new + timedelta(days=50), day), manager
+    )
     old_nq = worker(team, started_on=date(2024, 6, 3), newly_qualified=True)
     supervised(old_nq, every(20, date(2024, 6, 3), day), manager)
     never = worker(team, started_on=day - timedelta(days=100))
@@ -318,7 +320,9 @@ def test_the_clocks_read_from_a_period_are_the_whole_historys_clocks_from_then(w
             c for c in kept if c.started_on >= since
         ]
         assert all(c in whole[person.pk].clocks for c in kept)
-        assert [i for i in whole[person.pk].intervals if i.started_on >= since] == windowed[person.pk].intervals
+        assert [i for i in whole[person.pk].intervals if i.started_on >= since] == windowed[
+            person.pk
+        ].intervals
 
 
 def test_each_workers_clocks_are_the_engines_with_every_rule(workforce):

@@ -16,6 +16,7 @@ the day is therefore missing section 20 consent evidence, and is labelled so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from carepath.timescales.models import Deadline, Rule
@@ -64,10 +65,20 @@ def _rule_names(rule_ids: set[str]) -> dict[str, str]:
     return names
 
 
-def record_concerns_on(child_id: int, day: date) -> list[dict]:
+def rule_names() -> dict[str, str]:
+    """Every rule's name, as _rule_names gives them: read once by a caller that asks about many
+    audits (the recheck), rather than once per audit."""
+    from carepath.timescales.rulebook import default_rules
+
+    shipped = {spec.id: spec.name for spec in default_rules()}
+    return shipped | dict(Rule.objects.values_list("rule_id", "name"))
+
+
+def record_concerns_on(child_id: int, day: date, *, names: Mapping[str, str] | None = None) -> list[dict]:
     """What the child's record showed on `day`: each deadline overdue, each drift flag raised and
     each flag active then, in the order they fell due. Each is {"kind": overdue, drift, flag or
-    section_20, "rule_id", "name" (the rule's name), "why" (the engine's words), "due_on" (ISO)}."""
+    section_20, "rule_id", "name" (the rule's name), "why" (the engine's words), "due_on" (ISO)}.
+    `names`: the rules' names (rule_names), when the caller has them."""
     rows = [
         row
         for row in Deadline.objects.filter(
@@ -78,7 +89,7 @@ def record_concerns_on(child_id: int, day: date) -> list[dict]:
         .order_by("due_on", "rule_id", "pk")
         if _was_outstanding(row, day)
     ]
-    names = _rule_names({r.rule_id for r in rows})
+    names = _rule_names({r.rule_id for r in rows}) if names is None else names
     concerns = []
     for row in rows:
         name = names.get(row.rule_id, row.rule_id)

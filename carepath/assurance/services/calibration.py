@@ -15,6 +15,7 @@ written as the engine writes its clocks, without a change event; the QA lead's r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,7 +26,7 @@ from carepath.core.writes import change, refuse, require_function, writing
 from carepath.people.models import User
 
 from ..models import CalibrationFlag, CaseAudit
-from ..selectors.calibration import record_concerns_on
+from ..selectors.calibration import record_concerns_on, rule_names
 
 RAISED, REFRESHED, UNCHANGED, REMOVED, NONE, REVIEWED = (
     "raised",
@@ -41,13 +42,28 @@ def _existing_flag(audit: CaseAudit) -> CalibrationFlag | None:
     return CalibrationFlag.objects.filter(audit=audit).first()
 
 
-def _calibrate(audit: CaseAudit, today: date) -> tuple[CalibrationFlag | None, str]:
-    """The flag the audit should have now, and what was done to get there."""
-    flag = _existing_flag(audit)
+def _flag_read_with(audit: CaseAudit) -> CalibrationFlag | None:
+    """The audit's flag, read with it (select_related("calibration_flag")): no query."""
+    try:
+        return audit.calibration_flag
+    except CalibrationFlag.DoesNotExist:
+        return None
+
+
+_NOT_READ = object()
+
+
+def _calibrate(
+    audit: CaseAudit, today: date, *, flag=_NOT_READ, names: Mapping[str, str] | None = None
+) -> tuple[CalibrationFlag | None, str]:
+    """The flag the audit should have now, and what was done to get there. `flag` (the audit's
+    flag or None) and `names` (the rules' names) when the caller has read them already."""
+    if flag is _NOT_READ:
+        flag = _existing_flag(audit)
     if flag is not None and flag.outcome:
         # The QA lead has decided; a recheck never reopens or rewrites that.
         return flag, REVIEWED
-    concerns = _concerns_for(audit)
+    concerns = _concerns_for(audit, names)
     if not concerns:
         if flag is not None:
             flag.delete()
@@ -65,14 +81,14 @@ def _calibrate(audit: CaseAudit, today: date) -> tuple[CalibrationFlag | None, s
     return flag, REFRESHED
 
 
-def _concerns_for(audit: CaseAudit) -> list[dict]:
+def _concerns_for(audit: CaseAudit, names: Mapping[str, str] | None = None) -> list[dict]:
     """The record's concerns on the audit's date, for an audit graded good or better; none for any
     other audit (a grade below good already says practice is not good enough)."""
     if audit.status != CaseAudit.Status.COMPLETED or audit.completed_on is None:
         return []
     if not audit.tool.is_at_least_good(audit.overall_grade):
         return []
-    return record_concerns_on(audit.child_id, audit.completed_on)
+    return record_concerns_on(audit.child_id, audit.completed_on, names=names)
 
 
 def flag_if_optimistic(*, audit: CaseAudit, today: date | None = None) -> CalibrationFlag | None:
@@ -99,9 +115,16 @@ def calibration_recheck(today: date | None = None) -> RecheckResult:
     clocks change when late entries are made, so yesterday's answer may not be today's."""
     today = today or timezone.localdate()
     result = RecheckResult()
-    audits = CaseAudit.objects.filter(status=CaseAudit.Status.COMPLETED).select_related("tool").order_by("pk")
+    # Each audit's flag comes with it and the rules' names are read once: one query per audit
+    # (its child's clocks) rather than three.
+    audits = (
+        CaseAudit.objects.filter(status=CaseAudit.Status.COMPLETED)
+        .select_related("tool", "calibration_flag")
+        .order_by("pk")
+    )
+    names = rule_names()
     for audit in audits.iterator(chunk_size=500):
-        flag, what = _calibrate(audit, today)
+        flag, what = _calibrate(audit, today, flag=_flag_read_with(audit), names=names)
         result.checked += 1
         result.flagged += flag is not None
         result.raised += what == RAISED
