@@ -22,17 +22,32 @@ from .models import (
 
 
 def _append(model: type[ChainedEvent], **fields) -> ChainedEvent:
+    return _append_many(model, [fields])[0]
+
+
+def _append_many(model: type[ChainedEvent], rows: list[dict]) -> list[ChainedEvent]:
+    """Append events to a chain in order: one transaction, the head locked once, one insert."""
+    if not rows:
+        return []
     with transaction.atomic():
         # The heads are created by migration; get_or_create only matters for a database emptied by a
         # test run's flush. A head lost otherwise restarts at seq 1, which the unique seq refuses loudly.
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(name=model.chain_name)
-        event = model(seq=head.seq + 1, prev_hash=head.last_hash, **fields)
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        head.seq = event.seq
-        head.last_hash = event.hash
+        events = []
+        seq, last_hash = head.seq, head.last_hash
+        for fields in rows:
+            seq += 1
+            event = model(seq=seq, prev_hash=last_hash, **fields)
+            event.hash = last_hash = event.compute_hash()
+            events.append(event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            model.objects.bulk_create(events)
+        head.seq = seq
+        head.last_hash = last_hash
         head.save(update_fields=["seq", "last_hash"])
-    return event
+    return events
 
 
 def record_access(
@@ -47,6 +62,28 @@ def record_access(
         what=what[:200],
         basis=basis,
         reason=reason,
+    )
+
+
+def record_accesses(*, actor, reads: list[tuple], what: str, channel: str = Channel.WEB) -> list[AccessEvent]:
+    """Log several reads by one actor at once (a list naming many children): `reads` holds
+    (child, basis, break-glass reason) in the order to log them. The same events as record_access
+    would write one by one, appended in one transaction."""
+    actor_name = actor.get_full_name() or actor.get_username()
+    return _append_many(
+        AccessEvent,
+        [
+            {
+                "actor": actor,
+                "actor_name": actor_name,
+                "child": child,
+                "channel": channel,
+                "what": what[:200],
+                "basis": basis,
+                "reason": reason,
+            }
+            for child, basis, reason in reads
+        ],
     )
 
 

@@ -31,10 +31,6 @@ class AccessDecision:
     can_break_glass: bool = False
 
 
-def _open_allocation(user: User, child_id) -> bool:
-    return Allocation.objects.filter(child_id=child_id, worker=user, ended_on__isnull=True).exists()
-
-
 # An auditor or moderator reads the child while the audit is open and for this long after it is
 # completed (to finish the moderation conversation and follow up actions); then the grant lapses.
 AUDIT_ACCESS_DAYS_AFTER = 90
@@ -57,10 +53,6 @@ def _audit_sample(user: User) -> Q:
     return Q(pk__in=audited) | Q(pk__in=moderated)
 
 
-def _in_audit_sample(user: User, child_id) -> bool:
-    return Child.objects.filter(_audit_sample(user), pk=child_id).exists()
-
-
 def _active_break_glass(user: User, child_id) -> BreakGlassAccess | None:
     return (
         BreakGlassAccess.objects.filter(child_id=child_id, user=user, expires_at__gt=timezone.now())
@@ -77,27 +69,35 @@ AUDIT_SAMPLE_FUNCTIONS = frozenset(
 )
 
 
-def _scope_basis(user: User, child: Child, function: str = Function.VIEW_CHILD_RECORD) -> str | None:
-    """The basis on which the user's scope covers the child for `function`, or None."""
+def _scope_basis(
+    user: User,
+    child: Child,
+    function: str,
+    *,
+    allocated: bool,
+    in_sample: bool,
+    team_service_id: int | None,
+) -> str | None:
+    """The basis on which the user's scope covers the child for `function`, or None, from what
+    was read about the child (child_access_decisions reads it for many children at once)."""
     if user.scope == Scope.NONE:
         return None
-    if _open_allocation(user, child.pk):
+    if allocated:
         return AccessBasis.ALLOCATED
-    if function in AUDIT_SAMPLE_FUNCTIONS and _in_audit_sample(user, child.pk):
+    if function in AUDIT_SAMPLE_FUNCTIONS and in_sample:
         return AccessBasis.AUDIT_SAMPLE
     if user.scope == Scope.AUTHORITY:
         return AccessBasis.AUTHORITY
-    team = child.allocated_team
     if (
         user.scope == Scope.SERVICE
-        and team is not None
+        and child.allocated_team_id is not None
         and user.service_id
-        and team.service_id == user.service_id
+        and team_service_id == user.service_id
     ):
         return AccessBasis.SERVICE
     if (
         user.scope == Scope.TEAM
-        and team is not None
+        and child.allocated_team_id is not None
         and user.team_id
         and child.allocated_team_id == user.team_id
     ):
@@ -108,24 +108,92 @@ def _scope_basis(user: User, child: Child, function: str = Function.VIEW_CHILD_R
 def child_access_decision(
     user: User, child: Child, function: str = Function.VIEW_CHILD_RECORD
 ) -> AccessDecision:
+    return child_access_decisions(user, [child], function)[child.pk]
+
+
+def child_access_decisions(
+    user: User, children, function: str = Function.VIEW_CHILD_RECORD
+) -> dict[int, AccessDecision]:
+    """child_access_decision for each of `children`, by child id, with a fixed number of queries
+    however many there are (a list that logs a read of each child it names)."""
+    children = list({c.pk: c for c in children}.values())
     if not user.is_authenticated or not user.can(function):
-        return AccessDecision(False, refusal="Your role does not allow this.")
-    if child.is_restricted:
-        if RestrictedRecordGrant.objects.filter(child=child, user=user, revoked_at__isnull=True).exists():
-            return AccessDecision(True, AccessBasis.RESTRICTED_GRANT)
-    else:
-        basis = _scope_basis(user, child, function)
+        return {c.pk: AccessDecision(False, refusal="Your role does not allow this.") for c in children}
+    unrestricted = [c.pk for c in children if not c.is_restricted]
+    restricted = [c.pk for c in children if c.is_restricted]
+    allocated: set[int] = set()
+    in_sample: set[int] = set()
+    team_services: dict[int, int] = {}
+    if unrestricted and user.scope != Scope.NONE:
+        allocated = set(
+            Allocation.objects.filter(
+                child_id__in=unrestricted, worker=user, ended_on__isnull=True
+            ).values_list("child_id", flat=True)
+        )
+        rest = [pk for pk in unrestricted if pk not in allocated]
+        if rest and function in AUDIT_SAMPLE_FUNCTIONS:
+            in_sample = set(
+                Child.objects.filter(_audit_sample(user), pk__in=rest).values_list("pk", flat=True)
+            )
+        if user.scope == Scope.SERVICE:
+            # The service of each team still in question: from the child's team where it was read
+            # with the child, else one query for the rest.
+            asked = [
+                c
+                for c in children
+                if not c.is_restricted
+                and c.allocated_team_id is not None
+                and c.pk not in allocated
+                and c.pk not in in_sample
+            ]
+            for child in asked:
+                if Child.allocated_team.is_cached(child):
+                    team_services[child.allocated_team_id] = child.allocated_team.service_id
+            unread = {c.allocated_team_id for c in asked} - team_services.keys()
+            if unread:
+                team_services.update(Team.objects.filter(pk__in=unread).values_list("pk", "service_id"))
+    granted: set[int] = set()
+    if restricted:
+        granted = set(
+            RestrictedRecordGrant.objects.filter(
+                child_id__in=restricted, user=user, revoked_at__isnull=True
+            ).values_list("child_id", flat=True)
+        )
+    decisions: dict[int, AccessDecision] = {}
+    for child in children:
+        if child.is_restricted:
+            basis = AccessBasis.RESTRICTED_GRANT if child.pk in granted else None
+        else:
+            basis = _scope_basis(
+                user,
+                child,
+                function,
+                allocated=child.pk in allocated,
+                in_sample=child.pk in in_sample,
+                team_service_id=team_services.get(child.allocated_team_id),
+            )
         if basis:
-            return AccessDecision(True, basis)
-    if function == Function.VIEW_CHILD_RECORD and _active_break_glass(user, child.pk):
-        return AccessDecision(True, AccessBasis.BREAK_GLASS)
-    return AccessDecision(
-        False,
-        refusal="This record is restricted."
-        if child.is_restricted
-        else "This child is not in your caseload, team or service.",
-        can_break_glass=user.can(Function.BREAK_GLASS) and function == Function.VIEW_CHILD_RECORD,
-    )
+            decisions[child.pk] = AccessDecision(True, basis)
+    undecided = [c for c in children if c.pk not in decisions]
+    glass: set[int] = set()
+    if undecided and function == Function.VIEW_CHILD_RECORD:
+        glass = set(
+            BreakGlassAccess.objects.filter(
+                child_id__in=[c.pk for c in undecided], user=user, expires_at__gt=timezone.now()
+            ).values_list("child_id", flat=True)
+        )
+    for child in undecided:
+        if child.pk in glass:
+            decisions[child.pk] = AccessDecision(True, AccessBasis.BREAK_GLASS)
+            continue
+        decisions[child.pk] = AccessDecision(
+            False,
+            refusal="This record is restricted."
+            if child.is_restricted
+            else "This child is not in your caseload, team or service.",
+            can_break_glass=user.can(Function.BREAK_GLASS) and function == Function.VIEW_CHILD_RECORD,
+        )
+    return decisions
 
 
 def children_visible_to(user: User) -> QuerySet[Child]:

@@ -8,7 +8,8 @@ without naming: the figures grow, the access log does not.
 
 And the supervision figures read from a period (evaluate's `since`) and worked out with the
 newly qualified rules left out for workers who are not newly qualified are the same as those
-worked out from the whole history with every rule."""
+worked out from the whole history with every rule; the engine's clocks kept between reads never
+outlive a session recorded or moved, or a rule changed."""
 
 from datetime import date, timedelta
 
@@ -364,3 +365,28 @@ def test_rules_a_period_cannot_be_read_from_mean_the_whole_history_is_read(workf
     Rule.objects.filter(rule_id="SUPV").update(recurring=False)
     record = sel.evaluate(workforce, day, since=day - timedelta(days=90))[workforce[0].pk]
     assert record.since is None and record.session_days[0] < day - timedelta(days=365)
+
+
+def test_a_session_recorded_after_a_read_shows_at_the_next_read(workforce):
+    """The engine's clocks are kept between reads (keyed on everything they are made from): a new
+    session, a moved one, or a changed rule must show at once."""
+    day = today()
+    person = workforce[4]  # started 100 days ago, never supervised
+
+    def status():
+        return {r.worker.pk: r for r in sel.supervision_status(workforce, day)}[person.pk]
+
+    before = status()
+    assert (before.last_session_on, before.tag) == (None, sel.Tag.OVERDUE)
+    supervised(person, [day], person.team.manager)
+    after = status()
+    assert (after.last_session_on, after.tag) == (day, sel.Tag.IN_TIME) and after.next_due > day
+    moved = am.SupervisionSession.objects.get(supervisee=person)
+    moved.held_on = day - timedelta(days=45)
+    moved.save(update_fields=["held_on"])
+    again = status()
+    assert (again.last_session_on, again.tag) == (day - timedelta(days=45), sel.Tag.OVERDUE)
+    rules_in_force()
+    Rule.objects.filter(rule_id="SUPV").update(limit=2)  # an authority allowing two months
+    allowed_longer = status()
+    assert allowed_longer.tag != sel.Tag.OVERDUE and allowed_longer.next_due > again.next_due

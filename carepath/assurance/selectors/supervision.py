@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -89,7 +89,10 @@ def worker_spans(worker: User, today: date, session_days: Iterable[date] | None 
         session_days = SupervisionSession.objects.filter(supervisee=worker).values_list("held_on", flat=True)
     last = end or today
     days = sorted({d for d in session_days if d <= last})
-    newly_qualified = bool(worker.newly_qualified)
+    return [_span(worker.pk, start, end, bool(worker.newly_qualified), days)]
+
+
+def _span(worker_id: int, start: date, end: date | None, newly_qualified: bool, days: list[date]) -> Span:
     nq_until = start + NEWLY_QUALIFIED_FOR
 
     def attributes(day: date) -> dict:
@@ -98,16 +101,36 @@ def worker_spans(worker: User, today: date, session_days: Iterable[date] | None 
             "weeks_in_post": max(0, (day - start).days // 7),
         }
 
-    return [
-        Span(
-            CONTEXT,
-            worker.pk,
-            start,
-            end,
-            {"started_in_post": [start], "supervision_session": days},
-            attributes,
-        )
-    ]
+    return Span(
+        CONTEXT,
+        worker_id,
+        start,
+        end,
+        {"started_in_post": [start], "supervision_session": days},
+        attributes,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _engine_clocks(
+    engine: Engine,
+    worker_id: int,
+    start: date,
+    end: date | None,
+    newly_qualified: bool,
+    days: tuple[date, ...],
+    today: date,
+) -> tuple[Clock, ...]:
+    """The engine's clocks for a worker's span (_span), oldest first. A pure function of its
+    arguments, which are everything the span and the clocks are made from: the engine (a new one
+    whenever a rule or a closure day changes: timescales.services.engine_in_force), the worker's
+    start, end and flag, the days they were supervised, and today. So the answer is kept for the
+    next reader of the same figures, and can never be stale: a session recorded or moved, a rule
+    or a worker's details changed, or a new day, and the arguments differ. The clocks are frozen."""
+    clocks = engine.clocks_in_spans(
+        [_span(worker_id, start, end, newly_qualified, list(days))], worker_id, today
+    )
+    return tuple(sorted(clocks, key=lambda c: (c.started_on, c.rule_id)))
 
 
 @dataclass
@@ -257,7 +280,11 @@ def evaluate(
     on `since`): the span is given that one and those after it, and the clocks the engine works out
     before it (from the start in post to that session, which it now takes as the first) are
     dropped. The clocks kept are the ones the whole history gives, and far fewer sessions are read
-    and walked. Only where the rules allow it (_windowable); the whole history otherwise."""
+    and walked. Only where the rules allow it (_windowable); the whole history otherwise.
+
+    The engine's answer for a span is kept for the next reader under everything it is made from
+    (_engine_clocks), and a worker who is not newly qualified is given the engine without the
+    rules that only apply to one (_engine_for_experienced): the same clocks, less work."""
     from carepath.timescales.services import engine_in_force
 
     today = today or timezone.localdate()
@@ -298,7 +325,17 @@ def evaluate(
         earlier = before.get(worker.pk)
         session_days = ([earlier] if earlier else []) + days.get(worker.pk, [])
         spans = worker_spans(worker, today, session_days)
-        clocks = (engine if worker.newly_qualified else experienced).clocks_in_spans(spans, worker.pk, today)
+        clocks: list[Clock] = []
+        for span in spans:
+            clocks += _engine_clocks(
+                engine if worker.newly_qualified else experienced,
+                worker.pk,
+                span.start,
+                span.end,
+                bool(worker.newly_qualified),
+                tuple(span.events["supervision_session"]),
+                today,
+            )
         if earlier:
             # Before that session the span lacks the sessions not read: not the record's clocks.
             clocks = [c for c in clocks if c.started_on >= earlier]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from carepath.core.pages import action_done_page, saved
+from carepath.core.pages import action_done_page, paged, saved
 from carepath.core.permissions import Function
 from carepath.people.models import User
 from carepath.people.selectors import child_for_reading
@@ -333,6 +333,9 @@ def supervision_compliance(request):
     filtered = bool(team_id or service_id or worker_id)
     gap_rows = selectors.gaps([r.worker for r in chosen], since=period.start, today=today) if filtered else []
     bars = _bars(teams)
+    # The figures count every worker; the table shows them a page at a time (a director's list of
+    # every worker in the authority took longer to draw than to work out).
+    workers_page, workers_query = paged(request, chosen, param="workers_page")
     return render(
         request,
         "assurance/supervision/compliance.html",
@@ -342,7 +345,8 @@ def supervision_compliance(request):
             "period": period,
             "teams": teams,
             "services": services_rows,
-            "rows": chosen,
+            "rows": workers_page,
+            "workers_query": workers_query,
             "filtered": filtered,
             "showing": showing,
             "gaps": gap_rows,
