@@ -20,7 +20,7 @@ from carepath.core import codes
 from carepath.core.concurrency import EditConflict
 from carepath.journey import services as js
 from carepath.people import models as pm
-from carepath.timescales.models import Deadline
+from carepath.timescales.models import Deadline, Rule
 from tests import factories as f
 from tests.assurance.helpers_f18 import completed_audit
 from tests.timescales.conftest import Story, at
@@ -130,6 +130,13 @@ def test_missing_section_20_consent_evidence_is_a_concern_labelled_section_20(st
     assert consent["kind"] == "section_20"
     assert consent["name"].startswith("Section 20 consent evidence")
     assert consent["due_on"] == "2025-03-04"
+    # An authority that rewords the rule's name still has it read as section 20 consent: it is
+    # known by the event it waits for, not by its words.
+    Rule.objects.filter(rule_id="S20-CONSENT").update(name="Paperwork for voluntary accommodation")
+    reworded = next(
+        c for c in record_concerns_on(story.child.pk, date(2025, 3, 6)) if c["rule_id"] == "S20-CONSENT"
+    )
+    assert (reworded["kind"], reworded["name"]) == ("section_20", "Paperwork for voluntary accommodation")
 
 
 def test_the_audit_clocks_themselves_are_not_concerns(story):

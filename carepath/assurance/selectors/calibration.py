@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 
 from carepath.timescales.models import Deadline, Rule
 
@@ -37,10 +38,21 @@ EXCLUDED_PREFIX = "AUDIT-"
 EXCLUDED_CONTEXTS = ("supervision",)
 
 
-def is_section_20_consent(name: str) -> bool:
-    """A rule about section 20 consent evidence, by its name in the rules table (S20-CONSENT)."""
-    words = name.lower()
-    return "section 20" in words and "consent" in words
+# The event that says consent evidence is complete for everyone with parental responsibility.
+CONSENT_EVIDENCED = "section_20_consent_evidenced"
+
+
+@cache
+def section_20_consent_rules() -> frozenset[str]:
+    """The rules that wait for section 20 consent evidence (S20-CONSENT), by what they wait for
+    rather than by their name, which an authority may reword."""
+    from carepath.timescales.rulebook import default_rules
+
+    return frozenset(spec.id for spec in default_rules() if spec.end_event == CONSENT_EVIDENCED)
+
+
+def is_section_20_consent(rule_id: str) -> bool:
+    return rule_id in section_20_consent_rules()
 
 
 def _was_outstanding(row: Deadline, day: date) -> bool:
@@ -93,7 +105,7 @@ def record_concerns_on(child_id: int, day: date, *, names: Mapping[str, str] | N
     concerns = []
     for row in rows:
         name = names.get(row.rule_id, row.rule_id)
-        if is_section_20_consent(name):
+        if is_section_20_consent(row.rule_id):
             kind = SECTION_20
         else:
             kind = {"deadline": OVERDUE, "drift": DRIFT, "flag": FLAG}[row.kind]
