@@ -373,3 +373,18 @@ def test_the_qa_lead_draws_a_sample_on_its_page(client):
     assert "2 audits sent for moderation" in html
     client.force_login(audits[0].child.allocated_worker)
     assert client.get(url).status_code == 403
+
+
+def test_without_a_date_a_moderation_is_due_when_the_rules_table_says_an_audit_is(db):
+    from carepath.timescales.models import Rule
+
+    child, _worker = af.open_child()
+    audit = completed_audit(child)
+    made = svc.moderation_assign(actor=qa_lead(), audit=audit, moderator=qa_auditor())
+    assert made.due_on == date.today() + timedelta(days=28)
+    # The authority changes AUDIT-DUE: the next moderation follows it.
+    Rule.objects.filter(rule_id="AUDIT-DUE").update(limit=14, version=2)
+    other = completed_audit(af.open_child()[0])
+    assert svc.moderation_assign(actor=qa_lead(), audit=other, moderator=qa_auditor()).due_on == (
+        date.today() + timedelta(days=14)
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import timezone
@@ -27,9 +27,9 @@ from carepath.people.models import User
 
 from ..models import AuditProgramme, CaseAudit, ModeratedGrade, Moderation
 
-# When the QA lead gives no date, a moderation is due four weeks after it is assigned: a local
-# working arrangement, not a statutory timescale (no rule in the rules table governs it).
-DEFAULT_DAYS_TO_MODERATE = 28
+# When the QA lead gives no date, a moderation is due as an audit is (AUDIT-DUE in the rules
+# table): a moderation is a second audit of the same case.
+MODERATION_DUE_RULE = "AUDIT-DUE"
 
 
 def _today() -> date:
@@ -98,7 +98,9 @@ def _check_moderator(moderator: User | None, audit: CaseAudit, field: str = "mod
 
 def _check_due(due_on: date | None, today: date) -> date:
     if due_on is None:
-        return today + timedelta(days=DEFAULT_DAYS_TO_MODERATE)
+        from carepath.timescales.services import due_date_for  # timescales builds on nothing here
+
+        return due_date_for(MODERATION_DUE_RULE, today)
     if due_on < today:
         refuse("due_on", "The date the moderation is due must be today or in the future")
     return due_on
