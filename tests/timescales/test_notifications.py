@@ -265,6 +265,9 @@ def test_the_daily_command_recomputes_escalates_sends_and_prints_the_counts(toda
     assert len(mail.outbox) == 4
     assert "Digests:      4 sent, 0 people with nothing to send" in printed
     assert "kept in memory" in printed
+    # No audits and no workers supervised here: the assurance lines say so.
+    assert "Audits:       0 graded good or better while the record showed a concern" in printed
+    assert "Supervision:  " in printed and "overdue supervision gaps escalated" in printed
 
     # The next run finds nothing new to escalate.
     out = io.StringIO()

@@ -55,6 +55,9 @@ def summary_lines(summary: dict) -> str:
         f"  Escalations:  {summary['escalations']:,} new "
         f"({summary['escalated_to_team_managers']:,} to team managers, "
         f"{summary['escalated_to_heads_of_service']:,} to heads of service)",
+        f"  Audits:       {summary['calibration']['flagged']:,} graded good or better while the record "
+        f"showed a concern ({summary['calibration']['raised']:,} newly flagged)",
+        f"  Supervision:  {summary['supervision_escalations']:,} overdue supervision gaps escalated",
         f"  Digests:      {digests['sent']:,} sent, {digests['nothing to send']:,} people with nothing to send",
     ]
     if digests["queued"]:
