@@ -70,12 +70,12 @@ WHERE_IT_IS_DONE = {
 }
 
 
-def _annotate(items, today: date, rules: dict[str, Rule]):
-    """Give each item what the pages show: its rule, its bucket, how late it is, who has it, and
-    where its work is done when that has its own page."""
+def _annotate(items, today: date, rules: dict[str, Rule], user=None):
+    """Give each item what the pages show: its rule, its bucket, how late it is, who has it, and,
+    for the person it is given to, where its work is done when that has its own page."""
     for item in items:
         where = WHERE_IT_IS_DONE.get(item.context_type)
-        if where and item.status in Status.ACTIVE:
+        if where and item.status in Status.ACTIVE and user is not None and item.assigned_to_id == user.pk:
             item.where_url, item.where_label = reverse(where[0], args=[item.context_id]), where[1]
         item.rule = rules.get(item.rule_id)
         item.bucket = selectors.bucket_of(item, today) if item.status in Status.ACTIVE else ""
@@ -117,7 +117,7 @@ def my_work(request):
     _require(user, Function.SEE_OWN_WORK)
     today = timezone.localdate()
     rules = selectors.rules_by_id()
-    items = _annotate(list(selectors.work_for(user)), today, rules)
+    items = _annotate(list(selectors.work_for(user)), today, rules, user)
     groups = selectors.grouped_by_bucket(items, today)
     for group in groups:
         # Within each heading, a child's items sit together.
@@ -174,7 +174,7 @@ def _team_page(request, team: Team, form: AcknowledgeForm | None = None):
     by = request.GET.get("by") or request.POST.get("by") or "worker"
     if by not in GROUPINGS:
         by = "worker"
-    items = _annotate(list(selectors.team_work(user, team.pk)), today, selectors.rules_by_id())
+    items = _annotate(list(selectors.team_work(user, team.pk)), today, selectors.rules_by_id(), user)
     _side_records(items)
     if form is None:
         form = AcknowledgeForm(initial={"team": team.pk, "by": by}, items=items)
@@ -429,7 +429,7 @@ def child_timescales(request, child_id):
         actor=user, public_id=child_id, what="Timescales", to_use_for=Function.VIEW_CHILD_RECORD
     )
     today = timezone.localdate()
-    clocks = _annotate(list(selectors.child_clocks(user, child)), today, selectors.rules_by_id())
+    clocks = _annotate(list(selectors.child_clocks(user, child)), today, selectors.rules_by_id(), user)
     _side_records(clocks)
     may_manage = user.can(Function.MANAGE_WORK) and decision.basis != AccessBasis.BREAK_GLASS
     for clock in clocks:

@@ -214,7 +214,8 @@ def test_completed_audits_show_grade_in_words_auditor_link_and_open_actions(clie
     page = _tab(client, worker, child).content.decode()
     assert "Requires improvement" in page
     assert escape(str(audit.auditor)) in page
-    assert reverse("assurance:audit", args=[audit.pk]) in page
+    # The social worker reads the tab, not the audit page (which is for those who read audits).
+    assert reverse("assurance:audit", args=[audit.pk]) not in page
     assert "Update the chronology with the police notifications" in page
     assert "Open</strong>" in page
     # An audit under way is listed without any grade, and has no link to findings yet.

@@ -324,6 +324,7 @@ def open_escalations_visible_to(user: User) -> QuerySet[AuditEscalation]:
         return AuditEscalation.objects.none()
     return (
         AuditEscalation.objects.filter(responded_on__isnull=True, child__in=children_visible_to(user))
+        .exclude(audit__in=CaseAudit.objects.filter(_blind(user)))  # an escalation gives the grade away
         .select_related("child", "escalated_to", "audit__tool")
         .order_by("escalated_on", "pk")
     )

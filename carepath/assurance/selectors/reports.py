@@ -99,7 +99,11 @@ def _teams_then(audits: list[CaseAudit]) -> dict[int, int | None]:
 def completed_audits(user: User, filters: Filters = Filters(), *, moderated: bool = False) -> list[CaseAudit]:
     """Completed audits of children the user may open, oldest first, each with `team_then_id`
     (and, with `moderated`, only those whose moderation is complete)."""
-    found = CaseAudit.objects.filter(status=CaseAudit.Status.COMPLETED)
+    # An audit the reader is moderating is not in their figures until they have graded it: the
+    # reports would otherwise tell them its grades (moderation is blind).
+    found = CaseAudit.objects.filter(status=CaseAudit.Status.COMPLETED).exclude(
+        moderation__moderator=user, moderation__status=Moderation.Status.ASSIGNED
+    )
     if moderated:
         found = found.filter(moderation__status=Moderation.Status.COMPLETED)
     if filters.date_from:
@@ -573,6 +577,13 @@ def calibration_flag_for(user: User, pk: int, *, what: str = "Calibration flag")
     )
     if flag is None:
         raise Http404("No calibration flag with that number.")
+    if Moderation.objects.filter(
+        audit_id=flag.audit_id, moderator=user, status=Moderation.Status.ASSIGNED
+    ).exists():
+        # The flag says the audit was graded good or better: not before the moderator has graded.
+        raise PermissionDenied(
+            "You are moderating this audit: its grades are hidden until you have graded it."
+        )
     decision = child_access_decision(user, flag.audit.child)
     if not decision.allowed:
         raise Http404("No calibration flag with that number.")

@@ -351,14 +351,17 @@ def audit_detail(request, pk):
         a.may_mark_done = a.done_on is None and services.may_mark_action_done(user, a)
     escalation = _escalation_of(audit)
     due_clocks = clocks_for(context_type="case_audit", context_ids=[audit.pk], child_ids=[audit.child_id])
+    # An audit under way is the auditor's working draft: others see its findings once it is complete.
+    show_findings = audit.status == CaseAudit.Status.COMPLETED or audit.auditor_id == user.pk
     return render(
         request,
         "assurance/audits/audit_detail.html",
         {
             "audit": audit,
             "child": audit.child,
-            "sections": _audit_sections(audit),
-            "overall": selectors.grade_shown(audit.tool, audit.overall_grade),
+            "sections": _audit_sections(audit) if show_findings else [],
+            "overall": selectors.grade_shown(audit.tool, audit.overall_grade) if show_findings else None,
+            "show_findings": show_findings,
             "status_class": selectors.status_class(audit),
             "actions": actions,
             "escalation": escalation,

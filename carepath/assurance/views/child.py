@@ -189,6 +189,14 @@ def child_assurance_tab(request, child_id):
     user = request.user
     child, decision = child_for_reading(actor=user, public_id=child_id, what="Audits and supervision")
     found = child_assurance(user, child)
+    # The audit page is for those who may read audits (audits_visible_to): others see the row only.
+    from ..selectors.audits import audits_visible_to
+
+    openable = set(
+        audits_visible_to(user).filter(pk__in=[a.pk for a in found.audits]).values_list("pk", flat=True)
+    )
+    for audit in found.audits:
+        audit.openable = audit.pk in openable
     # Recording oversight changes the record: never by break-glass, and only on a child whose
     # record the user's scope lets them change (as the oversight form itself checks).
     can_record_oversight = (

@@ -147,14 +147,10 @@ def report_agreement(request):
     selectors.require_view_assurance(user)
     form, filters, query = _filters(request)
     download = request.GET.get("download")
-    # A download logs its own reads (through the export channel), for the children it names.
-    report = (
-        selectors.agreement_report(user, filters, what=None)
-        if download
-        else selectors.agreement_report(user, filters, show=request.GET.get("show"))
-    )
     if download in ("summary", "grades"):
-        return _agreement_csv(user, report, download)
+        # A download logs its own reads (through the export channel), for the children it names.
+        return _agreement_csv(user, selectors.agreement_report(user, filters, what=None), download)
+    report = selectors.agreement_report(user, filters, show=request.GET.get("show"))
     return render(
         request,
         "assurance/reports/agreement.html",
@@ -351,14 +347,10 @@ def report_learning(request):
     selectors.require_view_assurance(user)
     form, filters, query = _filters(request)
     download = request.GET.get("download")
-    # A download logs its own reads (through the export channel), for the children it names.
-    report = (
-        selectors.learning_report(user, filters, what=None)
-        if download
-        else selectors.learning_report(user, filters, show=request.GET.get("show"))
-    )
     if download in ("grades", "actions", "repeats"):
-        return _learning_csv(user, report, download)
+        # A download logs its own reads (through the export channel), for the children it names.
+        return _learning_csv(user, selectors.learning_report(user, filters, what=None), download)
+    report = selectors.learning_report(user, filters, show=request.GET.get("show"))
     return render(
         request,
         "assurance/reports/learning.html",

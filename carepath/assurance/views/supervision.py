@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from carepath.core.pages import action_done_page, paged, saved
 from carepath.core.permissions import Function
+from carepath.core.reads import log_reads
 from carepath.people.models import User
 from carepath.people.selectors import child_for_reading
 
@@ -112,6 +113,8 @@ def supervision_record(request):
             ),
         )
         return redirect("assurance:supervision-session", pk=session.pk)
+    # The form names each child on the supervisee's caseload: a read of each.
+    log_reads(user, children, "Record supervision: the supervisee's caseload")
     return render(
         request,
         "assurance/supervision/record.html",

@@ -1,0 +1,130 @@
+"""Found in review: pages that named children without logging the read, and pages that told a
+moderator the grades of the audit they were grading blind. Each is held here."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from carepath.assurance import models as am
+from carepath.core.models import AccessEvent
+from carepath.timescales.services import child_clocks_refresh
+from tests import factories as f
+from tests.assurance import factories as af
+from tests.assurance.helpers_f18 import completed_audit
+
+pytestmark = pytest.mark.django_db
+
+BELOW = "/assurance/reports/learning/?show=below:Safety and risk"
+
+
+def reads_of(child, user) -> int:
+    return AccessEvent.objects.filter(child=child, actor=user).count()
+
+
+def moderating(audit, moderator):
+    return am.Moderation.objects.create(
+        audit=audit,
+        moderator=moderator,
+        assigned_on=date.today(),
+        assigned_by=f.UserFactory(role="qa_lead"),
+        due_on=date.today() + timedelta(days=20),
+    )
+
+
+@pytest.fixture
+def weak_audit():
+    child, worker = af.open_child()
+    audit = completed_audit(child, grade="requires_improvement")
+    return audit, worker
+
+
+def test_a_learning_report_request_with_an_unknown_download_still_logs_each_child_it_names(
+    client, weak_audit
+):
+    audit, _worker = weak_audit
+    lead = f.UserFactory(role="qa_lead")
+    client.force_login(lead)
+    page = client.get(BELOW + "&download=anything").content.decode()
+    assert escape(audit.child.full_name) in page
+    assert reads_of(audit.child, lead) == 1
+
+
+def test_the_record_supervision_form_logs_a_read_of_each_child_it_offers(client):
+    team, manager, _head = af.team_with_managers()
+    child, worker = af.open_child(team=team)
+    client.force_login(manager)
+    page = client.get(reverse("assurance:supervision-record"), {"supervisee": worker.pk}).content.decode()
+    assert escape(child.full_name) in page
+    assert AccessEvent.objects.filter(
+        child=child, actor=manager, what__startswith="Record supervision"
+    ).exists()
+
+
+def test_a_moderator_learns_nothing_of_the_audit_from_the_reports_escalations_or_its_flag(client, weak_audit):
+    audit, worker = weak_audit
+    escalated_to = f.UserFactory(role="head_of_service")
+    am.AuditEscalation.objects.create(
+        audit=audit, child=audit.child, escalated_to=escalated_to, escalated_on=date.today()
+    )
+    flag = am.CalibrationFlag.objects.create(
+        audit=audit, child=audit.child, raised_on=date.today(), as_at=date.today(), findings=[]
+    )
+    lead = f.UserFactory(role="qa_lead")
+    moderation = moderating(audit, lead)
+    client.force_login(lead)
+    assert escape(audit.child.full_name) not in client.get(BELOW).content.decode()
+    assert escape(audit.child.full_name) not in client.get(reverse("assurance:escalations")).content.decode()
+    assert client.get(reverse("assurance:calibration-flag", args=[flag.pk])).status_code == 403
+    # Once they have graded, the audit is in their figures again.
+    moderation.status, moderation.overall_grade, moderation.completed_on = "completed", "good", date.today()
+    moderation.save()
+    assert escape(audit.child.full_name) in client.get(BELOW).content.decode()
+    assert client.get(reverse("assurance:calibration-flag", args=[flag.pk])).status_code == 200
+
+
+def test_an_audit_under_way_shows_its_findings_to_its_auditor_only(client):
+    child, _worker = af.open_child()
+    audit = af.assigned_audit(child)
+    audit.status, audit.summary = "in_progress", "Drafting: the chronology is thin"
+    audit.save()
+    client.force_login(audit.auditor)
+    assert (
+        "Drafting: the chronology is thin"
+        in client.get(reverse("assurance:audit", args=[audit.pk])).content.decode()
+    )
+    client.force_login(f.UserFactory(role="qa_lead"))
+    page = client.get(reverse("assurance:audit", args=[audit.pk])).content.decode()
+    assert "Drafting: the chronology is thin" not in page and "Shown when the audit is complete" in page
+
+
+def test_the_childs_tab_links_to_the_audit_page_only_for_those_who_may_open_it(client, weak_audit):
+    audit, worker = weak_audit
+    link = reverse("assurance:audit", args=[audit.pk])
+    client.force_login(worker)  # the child's social worker reads the tab, not the audit page
+    assert (
+        f'href="{link}"' not in client.get(f"/children/{audit.child.public_id}/assurance/").content.decode()
+    )
+    client.force_login(f.UserFactory(role="qa_lead"))
+    assert f'href="{link}"' in client.get(f"/children/{audit.child.public_id}/assurance/").content.decode()
+
+
+def test_where_an_action_is_done_is_linked_for_its_owner_only(client, weak_audit):
+    audit, worker = weak_audit
+    owner = audit.child.allocated_team.manager
+    action = am.AuditAction.objects.create(
+        audit=audit,
+        child=audit.child,
+        action="Update the plan",
+        owner=owner,
+        set_on=date.today(),
+        due_on=date.today() + timedelta(days=5),
+    )
+    child_clocks_refresh(child_id=audit.child.pk)
+    link = reverse("assurance:audit-action-done", args=[action.pk])
+    timescales = f"/children/{audit.child.public_id}/timescales/"
+    client.force_login(worker)
+    assert link not in client.get(timescales).content.decode()
+    client.force_login(owner)
+    assert link in client.get(timescales).content.decode()
