@@ -115,8 +115,9 @@ def owner_refusal(owner: User | None, child: Child) -> str:
     if not owner.is_active or owner.left_on is not None:
         return f"{owner} is no longer working here. Choose someone who is."
     decision = child_access_decision(owner, child)
-    # Break-glass opens a record for a short time only; an owner needs lasting access.
-    if not decision.allowed or decision.basis == AccessBasis.BREAK_GLASS:
+    # Break-glass opens a record for a short time only, and an audit's grant lapses after it; an
+    # owner needs lasting access.
+    if not decision.allowed or decision.basis in (AccessBasis.BREAK_GLASS, AccessBasis.AUDIT_SAMPLE):
         return (
             f"{owner} cannot open {child.full_name}'s record (not in their caseload, team or service), "
             "so could not see the action or do it. Choose someone who can, or allocate them first."

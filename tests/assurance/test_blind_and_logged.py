@@ -128,3 +128,86 @@ def test_where_an_action_is_done_is_linked_for_its_owner_only(client, weak_audit
     assert link not in client.get(timescales).content.decode()
     client.force_login(owner)
     assert link in client.get(timescales).content.decode()
+
+
+def test_whoever_the_audit_already_told_its_grade_cannot_moderate_it(weak_audit):
+    from carepath.assurance.services.moderation import conflicts_of_interest
+
+    audit, worker = weak_audit
+    head = f.UserFactory(role="head_of_service")
+    am.AuditEscalation.objects.create(
+        audit=audit, child=audit.child, escalated_to=head, escalated_on=date.today()
+    )
+    owner = f.UserFactory(role="team_manager")
+    am.AuditAction.objects.create(
+        audit=audit,
+        child=audit.child,
+        action="Review the plan",
+        owner=owner,
+        set_on=date.today(),
+        due_on=date.today() + timedelta(days=5),
+    )
+    audit = am.CaseAudit.objects.get(pk=audit.pk)
+    assert "the audit was escalated to them, so they know its grade" in conflicts_of_interest(head, audit)
+    assert "they own one of the audit's actions, so they know its grade" in conflicts_of_interest(
+        owner, audit
+    )
+    assert conflicts_of_interest(f.UserFactory(role="qa_auditor", scope="audit_sample"), audit) == []
+
+
+def test_a_withdrawn_audit_gives_its_place_to_the_next_child_and_is_not_redone():
+    from carepath.assurance.services import audits as svc
+
+    team, _manager, _head = af.team_with_managers()
+    children = [af.open_child(team=team)[0] for _ in range(4)]
+    lead = f.UserFactory(role="qa_lead")
+    auditor = f.UserFactory(role="qa_auditor", scope="audit_sample")
+    programme = svc.programme_draw(
+        actor=lead,
+        name="Monthly audit",
+        kind="monthly",
+        tool=svc.tool_ensure_default(),
+        cohort="open_cases",
+        team=team,
+        sample_size=2,
+        due_on=date.today() + timedelta(days=20),
+        seed=3,
+    )
+    svc.audits_assign_evenly(actor=lead, programme=programme, auditors=[auditor])
+    first = am.CaseAudit.objects.filter(programme=programme).order_by("pk").first()
+    svc.audit_withdraw(actor=lead, audit=first, reason="The family moved to another authority")
+    sample = svc.programme_sample(programme)
+    assert len(sample) == 2 and first.child not in sample
+    svc.audits_assign_evenly(actor=lead, programme=programme, auditors=[auditor])
+    open_audits = am.CaseAudit.objects.filter(programme=programme).exclude(status="withdrawn")
+    assert open_audits.count() == 2 and not open_audits.filter(child=first.child).exists()
+    assert {a.child for a in open_audits} <= set(children)
+
+
+def test_each_grade_saved_changed_or_removed_in_a_draft_is_in_the_childs_change_log():
+    from carepath.assurance.services import audits as svc
+    from carepath.core.models import ChangeEvent
+
+    child, _worker = af.open_child()
+    audit = af.assigned_audit(child)
+    domain = audit.tool.domains.first()
+
+    def save(grade, evidence):
+        audit.refresh_from_db()
+        svc.audit_save(
+            actor=audit.auditor,
+            audit=audit,
+            grades={domain.pk: (grade, evidence)},
+            expected_version=audit.version,
+        )
+
+    def logged(action):
+        return ChangeEvent.objects.filter(child=child, record_type="assurance.DomainGrade", action=action)
+
+    save("good", "Visits on time")
+    assert logged("created").count() == 1
+    save("requires_improvement", "Visits on time, but the plan is vague")
+    changed = logged("updated").get().changes_dict()
+    assert changed["grade"] == ["good", "requires_improvement"]
+    save("", "")
+    assert logged("deleted").count() == 1 and not am.DomainGrade.objects.filter(audit=audit).exists()

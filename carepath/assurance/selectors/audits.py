@@ -312,6 +312,7 @@ def escalations_for(user: User) -> QuerySet[AuditEscalation]:
     """Inadequate audits escalated to the user, those waiting for a response first."""
     return (
         AuditEscalation.objects.filter(escalated_to=user)
+        .exclude(audit__in=CaseAudit.objects.filter(_blind(user)))
         .select_related("child", "audit__auditor", "audit__tool")
         .order_by("responded_on", "escalated_on", "pk")
     )

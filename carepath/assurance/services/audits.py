@@ -36,6 +36,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from carepath.core import audit as audit_log
+from carepath.core.audit import ChangeAction
 from carepath.core.permissions import Function, Role
 from carepath.core.writes import (
     action_mark_done,
@@ -399,10 +401,14 @@ def draw_sample(children: Iterable[Child] | QuerySet, *, seed: int, size: int) -
 def programme_sample(programme: AuditProgramme, *, today: date | None = None) -> list[Child]:
     """The programme's children: those with an audit in it (which keeps them whatever happens to
     the cohort), then, for the places not yet assigned, the cohort's children in the seed's order."""
+    audits = CaseAudit.objects.filter(programme=programme)
+    # A withdrawn audit gives its place back to the next child in the seed's order; the child it
+    # was about is not drawn again in this programme.
+    withdrawn = set(audits.filter(status=CaseAudit.Status.WITHDRAWN).values_list("child_id", flat=True))
     audited = list(
-        Child.objects.filter(case_audits__programme=programme)
-        .select_related("allocated_worker", "allocated_team__manager", "allocated_team__service")
-        .distinct()
+        Child.objects.filter(
+            pk__in=audits.exclude(status=CaseAudit.Status.WITHDRAWN).values("child_id")
+        ).select_related("allocated_worker", "allocated_team__manager", "allocated_team__service")
     )
     audited_ids = {c.pk for c in audited}
     places = programme.sample_size - len(audited)
@@ -410,7 +416,7 @@ def programme_sample(programme: AuditProgramme, *, today: date | None = None) ->
         return sorted(audited, key=lambda c: _seed_order(programme.random_seed, c.pk))
     cohort = (
         cohort_children(programme.cohort, team=programme.team, service=programme.service, today=today)
-        .exclude(pk__in=audited_ids)
+        .exclude(pk__in=audited_ids | withdrawn)
         .select_related("allocated_worker", "allocated_team__manager", "allocated_team__service")
     )
     # The children drawn on the day keep their places while they are still in the cohort; a place
@@ -721,25 +727,60 @@ def _check_parts(audit, domains, questions, grades, answers) -> None:
         raise ValidationError(errors)
 
 
-def _store_grades_and_answers(audit: CaseAudit, grades: Mapping, answers: Mapping, *, complete: bool) -> None:
-    """Replace the audit's grades and answers with these (a blank one is removed)."""
+def _store_grades_and_answers(
+    actor: User, audit: CaseAudit, grades: Mapping, answers: Mapping, *, complete: bool
+) -> None:
+    """Replace the audit's grades and answers with these (a blank one is removed), logging each
+    row created, changed or removed against the child, as every other record about them is."""
     for domain_id, (grade, evidence) in grades.items():
         grade, evidence = _text(grade), _text(evidence)
-        if not grade and not evidence:
-            DomainGrade.objects.filter(audit=audit, domain_id=domain_id).delete()
-            continue
-        DomainGrade.objects.update_or_create(
-            audit=audit, domain_id=domain_id, defaults={"grade": grade, "evidence": evidence}
+        found = DomainGrade.objects.filter(audit=audit, domain_id=domain_id).first()
+        _put(
+            actor,
+            audit,
+            found,
+            DomainGrade(audit=audit, domain_id=domain_id),
+            {"grade": grade, "evidence": evidence},
         )
     if complete:
-        DomainGrade.objects.filter(audit=audit).exclude(domain_id__in=list(grades)).delete()
+        for stale in DomainGrade.objects.filter(audit=audit).exclude(domain_id__in=list(grades)):
+            _put(actor, audit, stale, None, {})
     for question_id, text in answers.items():
-        text = _text(text)
-        if not text:
-            QuestionAnswer.objects.filter(audit=audit, question_id=question_id).delete()
-            continue
-        QuestionAnswer.objects.update_or_create(
-            audit=audit, question_id=question_id, defaults={"answer": text}
+        found = QuestionAnswer.objects.filter(audit=audit, question_id=question_id).first()
+        _put(
+            actor, audit, found, QuestionAnswer(audit=audit, question_id=question_id), {"answer": _text(text)}
+        )
+
+
+def _put(actor: User, audit: CaseAudit, found, new, values: dict) -> None:
+    """Make the stored row hold `values`: create it, change it, or remove it when they are blank."""
+    if not any(values.values()):
+        if found is not None:
+            gone = {
+                name: (getattr(found, name), None)
+                for name in ("grade", "evidence", "answer")
+                if hasattr(found, name)
+            }
+            found.delete()
+            audit_log.record_change(
+                actor=actor, child=audit.child, record=found, action=ChangeAction.DELETED, changes=gone
+            )
+        return
+    if found is None:
+        for name, value in values.items():
+            setattr(new, name, value)
+        new.save()
+        audit_log.record_creation(actor=actor, child=audit.child, record=new)
+        return
+    diff = {
+        name: (getattr(found, name), value) for name, value in values.items() if getattr(found, name) != value
+    }
+    if diff:
+        for name, (_old, value) in diff.items():
+            setattr(found, name, value)
+        found.save(update_fields=list(diff))
+        audit_log.record_change(
+            actor=actor, child=audit.child, record=found, action=ChangeAction.UPDATED, changes=diff
         )
 
 
@@ -809,7 +850,7 @@ def audit_save(
             },
             expected_version=expected_version,
         )
-        _store_grades_and_answers(audit, grades, answers, complete=False)
+        _store_grades_and_answers(actor, audit, grades, answers, complete=False)
     return audit
 
 
@@ -966,7 +1007,7 @@ def audit_complete(
                 },
                 expected_version=expected_version,
             )
-            _store_grades_and_answers(audit, grades, answers, complete=True)
+            _store_grades_and_answers(actor, audit, grades, answers, complete=True)
             for a in to_set:
                 create(
                     actor=actor,

@@ -76,6 +76,11 @@ def conflicts_of_interest(moderator: User, audit: CaseAudit) -> list[str]:
         reasons.append("they manage the child's social worker")
     elif audit.manager_id is not None and moderator.pk == audit.manager_id:
         reasons.append("they were the manager in the audit conversation")
+    # Someone the audit has already told its grade cannot grade it blind.
+    if hasattr(audit, "escalation") and audit.escalation.escalated_to_id == moderator.pk:
+        reasons.append("the audit was escalated to them, so they know its grade")
+    if audit.actions.filter(owner=moderator).exists():
+        reasons.append("they own one of the audit's actions, so they know its grade")
     return reasons
 
 

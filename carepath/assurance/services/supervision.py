@@ -511,7 +511,8 @@ def supervision_escalations_run(
             days_overdue = (today - clock.due_on).days
             level = _level(days_overdue, rule.escalate_after_days)
             for step in range(1, level + 1):
-                to = head_of_service_of(worker) if step == 1 else director
+                # With no head of service in post, the first escalation goes to the director too.
+                to = (head_of_service_of(worker) or director) if step == 1 else director
                 try:
                     with transaction.atomic():
                         escalation, created = SupervisionEscalation.objects.get_or_create(
