@@ -105,6 +105,19 @@ def child_allocations(request, child_id):
     )
 
 
+AUDIT_RECORD_TYPES = [
+    f"assurance.{name}"
+    for name in (
+        "CaseAudit",
+        "DomainGrade",
+        "QuestionAnswer",
+        "AuditAction",
+        "AuditEscalation",
+        "CalibrationFlag",
+    )
+]
+
+
 @login_required
 def child_record_access(request, child_id):
     if not request.user.can(Function.VIEW_RECORD_ACCESS):
@@ -115,9 +128,16 @@ def child_record_access(request, child_id):
     reads = Paginator(AccessEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(
         request.GET.get("reads")
     )
-    changes = Paginator(ChangeEvent.objects.filter(child=child).order_by("-seq"), 50).get_page(
-        request.GET.get("changes")
-    )
+    changes = ChangeEvent.objects.filter(child=child)
+    from carepath.assurance.models import Moderation  # the assurance app builds on this one
+
+    if Moderation.objects.filter(
+        audit__child=child, moderator=request.user, status=Moderation.Status.ASSIGNED
+    ).exists():
+        # A moderator grades blind: the audit records' changes (grades, actions, escalation) would
+        # tell them the first auditor's grade, so they are left out until they have graded.
+        changes = changes.exclude(record_type__in=AUDIT_RECORD_TYPES)
+    changes = Paginator(changes.order_by("-seq"), 50).get_page(request.GET.get("changes"))
     return _child_page(
         request,
         child,

@@ -211,3 +211,25 @@ def test_each_grade_saved_changed_or_removed_in_a_draft_is_in_the_childs_change_
     assert changed["grade"] == ["good", "requires_improvement"]
     save("", "")
     assert logged("deleted").count() == 1 and not am.DomainGrade.objects.filter(audit=audit).exists()
+
+
+def test_the_change_log_tab_hides_the_audits_changes_from_a_moderator_grading_blind(client, weak_audit):
+    from carepath.core import audit as audit_log
+    from carepath.core.audit import ChangeAction
+
+    audit, _worker = weak_audit
+    audit_log.record_change(
+        actor=audit.auditor,
+        child=audit.child,
+        record=audit,
+        action=ChangeAction.UPDATED,
+        changes={"overall_grade": ["", "requires_improvement"]},
+    )
+    head = f.UserFactory(role="head_of_service", scope="authority")
+    moderation = moderating(audit, head)
+    client.force_login(head)
+    url = f"/children/{audit.child.public_id}/record-access/"
+    assert "assurance.CaseAudit" not in client.get(url).content.decode()
+    moderation.status, moderation.overall_grade, moderation.completed_on = "completed", "good", date.today()
+    moderation.save()
+    assert "assurance.CaseAudit" in client.get(url).content.decode()
