@@ -233,3 +233,40 @@ def test_the_change_log_tab_hides_the_audits_changes_from_a_moderator_grading_bl
     moderation.status, moderation.overall_grade, moderation.completed_on = "completed", "good", date.today()
     moderation.save()
     assert "assurance.CaseAudit" in client.get(url).content.decode()
+
+
+def test_a_tools_new_version_its_edits_and_publishing_are_in_the_change_log():
+    from carepath.assurance.services import audits as svc
+    from carepath.core.models import ChangeEvent
+
+    lead = f.UserFactory(role="qa_lead")
+    first = svc.tool_ensure_default()
+    draft = svc.tool_new_version(actor=lead, tool=first)
+    logged = ChangeEvent.objects.filter(record_type="assurance.AuditTool", child__isnull=True)
+    assert logged.filter(record_id=str(draft.pk), action="created").exists()
+    svc.tool_update_draft(
+        actor=lead,
+        tool=draft,
+        name=draft.name,
+        description=draft.description,
+        domains=[
+            {
+                "title": "Safety",
+                "guidance": "",
+                "questions": [{"text": "Is the child safe today?", "guidance": ""}],
+            }
+        ],
+        expected_version=draft.version,
+    )
+    edit = logged.filter(record_id=str(draft.pk), action="updated").latest("seq").changes_dict()
+    assert edit["domains"][1] == [
+        {
+            "title": "Safety",
+            "guidance": "",
+            "questions": [{"text": "Is the child safe today?", "guidance": ""}],
+        }
+    ]
+    draft.refresh_from_db()
+    svc.tool_publish(actor=lead, tool=draft, expected_version=draft.version)
+    retired = logged.filter(record_id=str(first.pk), action="updated").latest("seq").changes_dict()
+    assert retired["status"] == ["published", "retired"]

@@ -208,14 +208,18 @@ def tool_new_version(*, actor: User, tool: AuditTool) -> AuditTool:
                 f"Version {draft.version_number} of this tool is already a draft. Edit or publish it "
                 "before starting another.",
             )
-        new = AuditTool.objects.create(
-            key=latest.key,
-            name=latest.name,
-            version_number=latest.version_number + 1,
-            description=latest.description,
-            grading_scale=[dict(g) for g in latest.grading_scale],
-            status=AuditTool.Status.DRAFT,
-            created_by=actor,
+        new = create(
+            actor=actor,
+            children=[],
+            record=AuditTool(
+                key=latest.key,
+                name=latest.name,
+                version_number=latest.version_number + 1,
+                description=latest.description,
+                grading_scale=[dict(g) for g in latest.grading_scale],
+                status=AuditTool.Status.DRAFT,
+                created_by=actor,
+            ),
         )
         _add_domains(
             new,
@@ -288,10 +292,33 @@ def tool_update_draft(
             changes={"name": _text(name), "description": _text(description)},
             expected_version=expected_version,
         )
+        before = _outline(tool)
         AuditQuestion.objects.filter(domain__tool=tool).delete()
         tool.domains.all().delete()
         _add_domains(tool, domains)
+        after = _outline(tool)
+        if after != before:
+            # The domains and questions are replaced whole; the change log keeps both outlines.
+            audit_log.record_change(
+                actor=actor,
+                child=None,
+                record=tool,
+                action=ChangeAction.UPDATED,
+                changes={"domains": (before, after)},
+            )
     return tool
+
+
+def _outline(tool: AuditTool) -> list:
+    """A tool's domains and questions, with their guidance, as the change log keeps them."""
+    return [
+        {
+            "title": d.title,
+            "guidance": d.guidance,
+            "questions": [{"text": q.text, "guidance": q.guidance} for q in d.questions.all()],
+        }
+        for d in tool.domains.prefetch_related("questions").order_by("position")
+    ]
 
 
 def tool_publish(*, actor: User, tool: AuditTool, expected_version: int | None = None) -> AuditTool:
@@ -311,9 +338,10 @@ def tool_publish(*, actor: User, tool: AuditTool, expected_version: int | None =
             {NON_FIELD_ERRORS: ["Every domain needs a title and at least one question before publishing."]}
         ) from error
     with transaction.atomic():
-        AuditTool.objects.filter(key=tool.key, status=AuditTool.Status.PUBLISHED).exclude(pk=tool.pk).update(
-            status=AuditTool.Status.RETIRED
-        )
+        for previous in AuditTool.objects.filter(key=tool.key, status=AuditTool.Status.PUBLISHED).exclude(
+            pk=tool.pk
+        ):
+            change(actor=actor, children=[], record=previous, changes={"status": AuditTool.Status.RETIRED})
         change(
             actor=actor,
             children=[],
